@@ -1,0 +1,194 @@
+/**
+ * Typed errors. Every failure the library can observe is one of these values: it is emitted on
+ * `agent.errors$` (or as the error of a request's observable), never thrown into the event loop.
+ * Each carries a `kind` to switch on, the request type and ids where there are some, and never a
+ * secret (passwords, bearer tokens and csrf values are kept out of messages and fields).
+ *
+ * @example
+ * agent.errors$.subscribe((e) => {
+ *   if (e.kind === 'ConnectionClosed') console.warn('socket closed', e.code);
+ * });
+ */
+export type AgentError =
+  | DecodeError
+  | RequestTimeout
+  | ConnectionClosed
+  | RequestFailed
+  | AuthFailed
+  | NormalizeWarning
+  | SocketError;
+
+/** Why a frame failed to decode. */
+export type DecodeFailure = 'json' | 'envelope' | 'schema' | 'oversize';
+
+/**
+ * A frame (or a response body) that could not be decoded. Names the path that failed and what was
+ * expected there, never the offending value.
+ *
+ * @example
+ * const r = decodeFrame('{oops');
+ * if (isLeft(r)) r.left.kind; // 'DecodeError', r.left.reason === 'json'
+ */
+export class DecodeError extends Error {
+  readonly kind = 'DecodeError' as const;
+  constructor(
+    message: string,
+    /** What went wrong: not JSON, not an envelope, a body failing its codec, or too large. */
+    readonly reason: DecodeFailure,
+    /** Dotted path of the first failing field, e.g. `body.changes[0].result.ringsDetails[0].ringState`. */
+    readonly path?: string,
+    /** The frame's `type` when it was readable. */
+    readonly frameType?: string,
+    /** The request id, when a request or response body failed. */
+    readonly reqId?: string,
+  ) {
+    super(message);
+    this.name = 'DecodeError';
+  }
+}
+
+/**
+ * A request got no response within its timeout.
+ *
+ * @example
+ * agent.request('.GetClock', {}).subscribe({ error: (e: RequestTimeout) => e.timeoutMs });
+ */
+export class RequestTimeout extends Error {
+  readonly kind = 'RequestTimeout' as const;
+  constructor(
+    readonly requestType: string,
+    readonly reqId: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${requestType} (request ${reqId}) got no response within ${timeoutMs} ms`);
+    this.name = 'RequestTimeout';
+  }
+}
+
+/**
+ * The socket closed. Emitted on `errors$` for unexpected closes, and as the error of every request
+ * that was still pending when it closed.
+ *
+ * @example
+ * agent.errors$.pipe(filter((e) => e.kind === 'ConnectionClosed')).subscribe((e) => e.code);
+ */
+export class ConnectionClosed extends Error {
+  readonly kind = 'ConnectionClosed' as const;
+  constructor(
+    /** The websocket close code (1006 for an abnormal close, 4401/4407 for auth). */
+    readonly code: number,
+    readonly reason = '',
+    readonly requestType?: string,
+    readonly reqId?: string,
+  ) {
+    super(
+      requestType
+        ? `${requestType} (request ${reqId}) failed: connection closed with code ${code}${reason ? ` (${reason})` : ''}`
+        : `connection closed with code ${code}${reason ? ` (${reason})` : ''}`,
+    );
+    this.name = 'ConnectionClosed';
+  }
+}
+
+/**
+ * The server answered a request with a code of 400 or more.
+ *
+ * @example
+ * agent.updateRingState({ ringId, ringState: 'ACCEPTED' }).subscribe({ error: (e: RequestFailed) => e.code });
+ */
+export class RequestFailed extends Error {
+  readonly kind = 'RequestFailed' as const;
+  constructor(
+    readonly requestType: string,
+    readonly reqId: string,
+    readonly code: number,
+    /** The response body as the server sent it (error bodies are not specified by LivePerson). */
+    readonly body: unknown,
+  ) {
+    super(`${requestType} (request ${reqId}) failed with code ${code}${describeBody(body)}`);
+    this.name = 'RequestFailed';
+  }
+}
+
+/** Where authentication failed. */
+export type AuthStage = 'csds' | 'login' | 'refresh' | 'handshake';
+
+/**
+ * Authentication failed. `fatal` means retrying cannot help (bad credentials, other 4xx on login);
+ * otherwise the agent retries by its reconnect policy.
+ *
+ * @example
+ * agent.errors$.subscribe((e) => { if (e.kind === 'AuthFailed' && e.fatal) process.exit(1); });
+ */
+export class AuthFailed extends Error {
+  readonly kind = 'AuthFailed' as const;
+  constructor(
+    message: string,
+    readonly stage: AuthStage,
+    readonly fatal: boolean,
+    /** HTTP status when there was one. */
+    readonly status?: number,
+    /** After a 429: how long to wait before trying again, in ms. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'AuthFailed';
+  }
+}
+
+/**
+ * A notification was delivered, but degraded: e.g. a conversation without `participantsPId`, whose
+ * participants fall back to legacy ids. Nothing is dropped.
+ *
+ * @example
+ * agent.errors$.pipe(filter((e) => e.kind === 'NormalizeWarning')).subscribe((w) => log.warn(w.message));
+ */
+export class NormalizeWarning extends Error {
+  readonly kind = 'NormalizeWarning' as const;
+  constructor(
+    message: string,
+    readonly frameType: string,
+    readonly convId?: string,
+  ) {
+    super(message);
+    this.name = 'NormalizeWarning';
+  }
+}
+
+/**
+ * The socket could not be opened or failed at the transport level (refused, DNS, TLS, HTTP status
+ * on upgrade other than 401).
+ *
+ * @example
+ * agent.errors$.pipe(filter((e) => e.kind === 'SocketError')).subscribe((e) => e.message);
+ */
+export class SocketError extends Error {
+  readonly kind = 'SocketError' as const;
+  constructor(
+    message: string,
+    /** HTTP status of a refused upgrade, when known. */
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'SocketError';
+  }
+}
+
+function describeBody(body: unknown): string {
+  if (typeof body === 'string') return `: ${body.slice(0, 200)}`;
+  return '';
+}
+
+/**
+ * Removes anything that looks like a bearer token or credential from a text before it is put in
+ * an error or a log line. Bearer tokens travel in the websocket URL path, so URLs are masked too.
+ *
+ * @example
+ * redact('wss://h/ws_api/account/1/messaging/brand/SECRET?v=2.1'); // '.../brand/***?v=2.1'
+ */
+export function redact(text: string): string {
+  return text
+    .replace(/(\/messaging\/brand\/)[^/?#\s]+/g, '$1***')
+    .replace(/(bearer\s+)[^\s"']+/gi, '$1***')
+    .replace(/("?(?:password|secret|bearer|csrf|accessToken|accessTokenSecret|token|assertion)"?\s*[:=]\s*"?)[^"&\s,}]+/gi, '$1***');
+}

@@ -1,0 +1,197 @@
+import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import { DecodeError } from '../domain/errors.js';
+import { NotificationEnvelope, RequestEnvelope, ResponseEnvelope } from './envelope.js';
+import { isNotificationType, notificationCodecs, type KnownNotification, type Notification } from './notifications.js';
+import { canonicalRequestType, requestDefinitions, type RequestBody, type RequestType } from './requests.js';
+
+/** A response, correlated by `reqId`; its body is decoded by whoever sent the request. */
+export interface Response {
+  kind: 'resp';
+  reqId: string;
+  code: number;
+  type: string;
+  body: unknown;
+}
+
+/** A request as the server sees it, its type made canonical and its body decoded. */
+export type Request = {
+  [K in RequestType]: {
+    kind: 'req';
+    id: string;
+    type: K;
+    /** The type exactly as it was sent (may be a short alias). */
+    sentType: string;
+    body: RequestBody<K>;
+    metadata?: ReadonlyArray<{ type: string }>;
+    headers?: ReadonlyArray<{ type: string }>;
+  };
+}[RequestType];
+
+/** Anything a client receives: a response or a notification. */
+export type Frame = Response | Notification;
+
+/** Options of {@link decodeFrame}. */
+export interface DecodeOptions {
+  /** Frames longer than this many characters are refused as `oversize` (default 8 Mi). */
+  maxFrameLength?: number;
+}
+
+/** Default cap on a frame's length, in characters. */
+export const DEFAULT_MAX_FRAME_LENGTH = 8 * 1024 * 1024;
+
+/**
+ * Decodes one text frame received from the server. Never throws: malformed JSON, an unknown
+ * envelope, a body that fails its codec, or an oversize frame give a `DecodeError` naming the path
+ * that failed (values are never echoed). Unknown notification types pass through as
+ * `UnknownNotification`. Extra fields the codecs do not name are kept.
+ *
+ * @example
+ * const r = decodeFrame('{"kind":"notification","type":".ams.routing.RingUpdated","body":{}}');
+ * if (isRight(r) && r.right.kind === 'notification') console.log(r.right.type);
+ */
+export function decodeFrame(text: string, options: DecodeOptions = {}): Either<DecodeError, Frame> {
+  const parsed = parseJson(text, options);
+  if (isLeft(parsed)) return parsed;
+  const value = parsed.right;
+  const kind = isRecord(value) ? value['kind'] : undefined;
+  if (kind === 'notification') return decodeNotification(value);
+  if (kind === 'resp') {
+    const env = ResponseEnvelope.decode(value);
+    if (isLeft(env)) return left(schemaError('response envelope', env.left, undefined, 'envelope'));
+    const r = env.right;
+    return right({ kind: 'resp', reqId: String(r.reqId), code: r.code, type: r.type ?? '', body: r.body });
+  }
+  return left(new DecodeError(describeKindError(kind), 'envelope', 'kind'));
+}
+
+function decodeNotification(value: unknown): Either<DecodeError, Notification> {
+  const env = NotificationEnvelope.decode(value);
+  if (isLeft(env)) return left(schemaError('notification envelope', env.left, undefined, 'envelope'));
+  const { type, body } = env.right;
+  if (!isNotificationType(type)) return right({ kind: 'notification', known: false, type, body });
+  const codec: t.Decoder<unknown, unknown> = notificationCodecs[type];
+  const decoded = codec.decode(body);
+  if (isLeft(decoded)) return left(schemaError(type, decoded.left, 'body'));
+  // The codec table guarantees the body matches the type; TypeScript cannot correlate the two.
+  return right({ kind: 'notification', known: true, type, body: decoded.right } as KnownNotification);
+}
+
+/**
+ * Decodes a request frame as the server receives it (used by the emulator). Accepts the long
+ * `.ams.*` names and the short aliases. An unknown type or a bad body gives a `DecodeError` that
+ * carries the request id when it could be read, so the server can answer it.
+ *
+ * @example
+ * decodeRequest('{"kind":"req","id":"1","type":"GetClock","body":{}}'); // right({type: '.GetClock', ...})
+ */
+export function decodeRequest(text: string, options: DecodeOptions = {}): Either<DecodeError, Request> {
+  const parsed = parseJson(text, options);
+  if (isLeft(parsed)) return parsed;
+  const env = RequestEnvelope.decode(parsed.right);
+  if (isLeft(env)) return left(schemaError('request envelope', env.left, undefined, 'envelope'));
+  const { id, type: sentType, body, metadata, headers } = env.right;
+  const reqId = String(id);
+  const type = canonicalRequestType(sentType);
+  if (!type) return left(new DecodeError(`unknown request type ${quote(sentType)}`, 'schema', 'type', sentType, reqId));
+  const codec: t.Decoder<unknown, unknown> = requestDefinitions[type].body;
+  const decoded = codec.decode(body ?? {});
+  if (isLeft(decoded)) return left(schemaError(type, decoded.left, 'body', 'schema', reqId));
+  const request = { kind: 'req', id: reqId, type, sentType, body: decoded.right, metadata, headers };
+  // As above: the definition table ties `body` to `type`.
+  return right(request as Request);
+}
+
+/**
+ * Decodes a value with a codec, turning failures into a `DecodeError` that names the failing path.
+ * Used for response bodies, HTTP bodies and anything else crossing an I/O boundary.
+ *
+ * @example
+ * decodeWith(ClockResponse, body, '.GetClock$Response'); // Either<DecodeError, {currentTime}>
+ */
+export function decodeWith<A>(
+  codec: t.Decoder<unknown, A>,
+  value: unknown,
+  what: string,
+  root = 'body',
+  reqId?: string,
+): Either<DecodeError, A> {
+  const decoded = codec.decode(value);
+  return isLeft(decoded) ? left(schemaError(what, decoded.left, root, 'schema', reqId)) : decoded;
+}
+
+function parseJson(text: string, options: DecodeOptions): Either<DecodeError, unknown> {
+  const max = options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
+  if (text.length > max) {
+    return left(new DecodeError(`frame of ${text.length} characters exceeds the limit of ${max}`, 'oversize'));
+  }
+  try {
+    return right(JSON.parse(text) as unknown);
+  } catch (e) {
+    // SyntaxError messages quote part of the input in recent engines; report only the position.
+    const at = e instanceof Error ? /position (\d+)/.exec(e.message)?.[1] : undefined;
+    return left(new DecodeError(`frame is not valid JSON${at ? ` (at position ${at})` : ''}`, 'json'));
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describeKindError(kind: unknown): string {
+  if (kind === undefined) return 'frame has no "kind" (expected "resp" or "notification")';
+  return `frame kind ${typeof kind === 'string' ? quote(kind) : `of type ${typeof kind}`} is not "resp" or "notification"`;
+}
+
+function quote(s: string): string {
+  return JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
+}
+
+const transparent = new Set(['UnionType', 'IntersectionType', 'RefinementType', 'ReadonlyType', 'ExactType']);
+
+function tagOf(type: t.Decoder<unknown, unknown>): string | undefined {
+  const tag: unknown = (type as { _tag?: unknown })._tag;
+  return typeof tag === 'string' ? tag : undefined;
+}
+
+/** The readable path of one io-ts failure: object keys and array indexes, union branches skipped. */
+export function pathOf(context: t.Context, root?: string): string {
+  let path = root ?? '';
+  for (let i = 1; i < context.length; i++) {
+    const parent = context[i - 1];
+    const entry = context[i];
+    if (!parent || !entry) continue;
+    const tag = tagOf(parent.type);
+    if (tag && transparent.has(tag)) continue;
+    path += tag === 'ArrayType' ? `[${entry.key}]` : path ? `.${entry.key}` : entry.key;
+  }
+  return path;
+}
+
+function describeExpected(type: t.Decoder<unknown, unknown> | undefined): string {
+  if (!type) return 'a valid value';
+  const keys: unknown = (type as { keys?: unknown }).keys;
+  if (tagOf(type) === 'KeyofType' && typeof keys === 'object' && keys !== null) {
+    return `one of ${Object.keys(keys).map((k) => JSON.stringify(k)).join(' | ')}`;
+  }
+  return `a valid ${type.name}`;
+}
+
+function schemaError(
+  what: string,
+  errors: t.Errors,
+  root?: string,
+  reason: 'schema' | 'envelope' = 'schema',
+  reqId?: string,
+): DecodeError {
+  // Report the deepest failure: for unions io-ts lists every branch, the deepest is the most telling.
+  let best: t.ValidationError | undefined;
+  for (const e of errors) if (!best || e.context.length > best.context.length) best = e;
+  const context = best?.context ?? [];
+  const path = pathOf(context, root);
+  const expected = describeExpected(context[context.length - 1]?.type);
+  const others = new Set(errors.map((e) => pathOf(e.context, root))).size - 1;
+  const message =
+    `${what}: ${path || 'value'} is not ${expected}` + (others > 0 ? ` (and ${others} other path${others > 1 ? 's' : ''})` : '');
+  return new DecodeError(message, reason, path || undefined, what.startsWith('.') ? what : undefined, reqId);
+}

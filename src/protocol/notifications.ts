@@ -1,0 +1,63 @@
+import * as t from 'io-ts';
+import { ExConversationChangeNotificationBody } from './conversations.js';
+import { EventRecord } from './messaging.js';
+import { AgentStateNotificationBody, RoutingTaskNotificationBody } from './routing.js';
+
+/**
+ * Codecs of every notification body the agent API sends (PROTOCOL.md §4), keyed by wire type.
+ *
+ * @example
+ * notificationCodecs['.ams.ms.OnlineEventDistribution'].is(frame.body);
+ */
+export const notificationCodecs = {
+  '.ams.routing.RoutingTaskNotification': RoutingTaskNotificationBody,
+  '.ams.routing.AgentStateNotification': AgentStateNotificationBody,
+  '.ams.aam.ExConversationChangeNotification': ExConversationChangeNotificationBody,
+  '.ams.ms.OnlineEventDistribution': EventRecord,
+  /** Deprecated by LivePerson; body shape unknown, kept as sent. */
+  '.ams.routing.RingUpdated': t.unknown,
+} as const;
+
+/** A notification type this version decodes. */
+export type NotificationType = keyof typeof notificationCodecs;
+
+/** A decoded notification of a known type, its body typed by its `type`. */
+export type KnownNotification = {
+  [K in NotificationType]: { kind: 'notification'; known: true; type: K; body: t.TypeOf<(typeof notificationCodecs)[K]> };
+}[NotificationType];
+
+/**
+ * A notification whose type this version does not know. Passed through as sent, never an error,
+ * so a new server feature cannot break a bot.
+ *
+ * @example
+ * agent.notifications$.pipe(filter((n) => !n.known)).subscribe((n) => log.debug(n.type));
+ */
+export interface UnknownNotification {
+  kind: 'notification';
+  known: false;
+  type: string;
+  body: unknown;
+}
+
+/** Any notification. Narrow with `n.known && n.type === '...'`. */
+export type Notification = KnownNotification | UnknownNotification;
+
+/** A known routing notification. */
+export type RoutingTaskNotification = Extract<KnownNotification, { type: '.ams.routing.RoutingTaskNotification' }>;
+/** A known agent state notification. */
+export type AgentStateNotification = Extract<KnownNotification, { type: '.ams.routing.AgentStateNotification' }>;
+/** A known conversation change notification. */
+export type ExConversationChangeNotification = Extract<KnownNotification, { type: '.ams.aam.ExConversationChangeNotification' }>;
+/** A known messaging event notification. */
+export type OnlineEventDistribution = Extract<KnownNotification, { type: '.ams.ms.OnlineEventDistribution' }>;
+
+/**
+ * Whether a wire type is one this version decodes.
+ *
+ * @example
+ * isNotificationType('.ams.ms.OnlineEventDistribution'); // true
+ */
+export function isNotificationType(type: string): type is NotificationType {
+  return Object.prototype.hasOwnProperty.call(notificationCodecs, type);
+}
