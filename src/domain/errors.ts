@@ -16,7 +16,8 @@ export type AgentError =
   | RequestFailed
   | AuthFailed
   | NormalizeWarning
-  | SocketError;
+  | SocketError
+  | PipelineError;
 
 /** Why a frame failed to decode. */
 export type DecodeFailure = 'json' | 'envelope' | 'schema' | 'oversize';
@@ -191,4 +192,19 @@ export function redact(text: string): string {
     .replace(/(\/messaging\/brand\/)[^/?#\s]+/g, '$1***')
     .replace(/(bearer\s+)[^\s"']+/gi, '$1***')
     .replace(/("?(?:password|secret|bearer|csrf|accessToken|accessTokenSecret|token|assertion)"?\s*[:=]\s*"?)[^"&\s,}]+/gi, '$1***');
+}
+
+/**
+ * A pipeline given to `agent.run` (or a command inside it) failed with something that is not one
+ * of the protocol's errors, e.g. an exception thrown by the user's own operator.
+ *
+ * @example
+ * agent.run(rings$.pipe(map(() => { throw new Error('bug'); }))); // errors$: PipelineError 'bug'
+ */
+export class PipelineError extends Error {
+  readonly kind = 'PipelineError' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'PipelineError';
+  }
 }
