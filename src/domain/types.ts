@@ -10,6 +10,7 @@ import type {
   ClosedBy,
   ContentEvent,
   ConversationState,
+  DelayType,
   DialogType,
   MessageAudience,
   ParticipantState,
@@ -78,6 +79,8 @@ export interface DialogInfo {
   metaDataLastUpdateTs?: number;
   closedBy?: ClosedBy;
   closedCause?: string;
+  /** As sent, e.g. `{appInstallId}`. */
+  metaData?: Record<string, unknown>;
   participants: Participant[];
 }
 
@@ -103,12 +106,22 @@ export interface Conversation {
   note?: string;
   groupId?: string;
   csatRate?: number;
+  /** The CSAT answer, as sent. */
+  csat?: Record<string, unknown>;
+  /** Night, weekend or holiday delay. */
+  delay?: { type: DelayType; tillWhen: number };
+  /** Manually set estimated time to respond. */
+  manualETTR?: number;
   context?: Record<string, unknown>;
+  /** Which account and skill handle the conversation. */
+  conversationHandlerDetails?: { accountId?: string; skillId?: string };
   /** Conversation-level participants, from `participantsPId` (ids) and `participants` (legacy ids). */
   participants: Participant[];
   dialogs: DialogInfo[];
   /** Unread counts keyed by legacy or consumer id, as sent. */
   unreadMessages?: Record<string, number>;
+  /** When the conversation record last changed, epoch ms (`result.lastUpdateTime`). */
+  lastUpdateTime?: number;
   /** May be missing even when there are messages (a known service race): never rely on it. */
   lastContentEvent?: MessagingEvent;
 }
