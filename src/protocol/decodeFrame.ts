@@ -140,7 +140,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function describeKindError(kind: unknown): string {
   if (kind === undefined) return 'frame has no "kind" (expected "resp" or "notification")';
-  return `frame kind ${typeof kind === 'string' ? quote(kind) : `of type ${typeof kind}`} is not "resp" or "notification"`;
+  // Only the envelope kinds are named: any other value is the sender's data and is not echoed.
+  const named = kind === 'req' ? ' "req"' : typeof kind === 'string' ? '' : ` of type ${kind === null ? 'null' : typeof kind}`;
+  return `frame kind${named} is not "resp" or "notification"`;
 }
 
 function quote(s: string): string {
@@ -184,14 +186,86 @@ function schemaError(
   reason: 'schema' | 'envelope' = 'schema',
   reqId?: string,
 ): DecodeError {
-  // Report the deepest failure: for unions io-ts lists every branch, the deepest is the most telling.
+  // For unions io-ts lists every branch; a branch whose discriminator failed is not the one meant.
+  // Among the rest the deepest failure is the most telling.
+  const { plausible, refused } = rankUnionFailures(errors);
   let best: t.ValidationError | undefined;
-  for (const e of errors) if (!best || e.context.length > best.context.length) best = e;
-  const context = best?.context ?? [];
+  for (const e of plausible) if (!best || e.context.length > best.context.length) best = e;
+  const context = refused ?? best?.context ?? [];
   const path = pathOf(context, root);
   const expected = describeExpected(context[context.length - 1]?.type);
-  const others = new Set(errors.map((e) => pathOf(e.context, root))).size - 1;
+  const others = new Set(plausible.map((e) => pathOf(e.context, root))).size - 1;
   const message =
     `${what}: ${path || 'value'} is not ${expected}` + (others > 0 ? ` (and ${others} other path${others > 1 ? 's' : ''})` : '');
   return new DecodeError(message, reason, path || undefined, what.startsWith('.') ? what : undefined, reqId);
+}
+
+/**
+ * Splits failures into the plausible ones and those inside union branches ruled out at first
+ * sight: the member refused the value as a whole (not an object, not an array, no tag matched), or
+ * a literal field of an untagged union's member (its discriminator, e.g. `type`) failed. When
+ * nothing plausible is left, `refused` is the context of the deepest union whose every branch was
+ * ruled out: the value matched none of its shapes.
+ */
+function rankUnionFailures(errors: t.Errors): { plausible: t.Errors; refused?: t.Context } {
+  const mismatched = new Set<string>();
+  const unions = new Map<string, { context: t.Context; members: number }>();
+  for (const e of errors) {
+    const branch = innermostBranch(e.context);
+    if (branch === undefined) continue;
+    const union = e.context[branch - 1];
+    const last = e.context[e.context.length - 1];
+    if (!union || !last) continue;
+    const leaf = tagOf(last.type);
+    const depth = e.context.length - 1 - branch - transparentBelow(e.context, branch);
+    const discriminated = depth === 0 || (depth === 1 && leaf === 'LiteralType' && !isTagged(union.type));
+    if (!discriminated) continue;
+    mismatched.add(keyOf(e.context, branch));
+    const members = (union.type as { types?: unknown }).types;
+    if (Array.isArray(members)) unions.set(keyOf(e.context, branch - 1), { context: e.context.slice(0, branch), members: members.length });
+  }
+  const plausible = errors.filter((e) => !branchesOf(e.context).some((i) => mismatched.has(keyOf(e.context, i))));
+  if (plausible.length > 0) return { plausible };
+  let refused: t.Context | undefined;
+  for (const [key, union] of unions) {
+    let ruledOut = 0;
+    for (let i = 0; i < union.members; i++) if (mismatched.has(`${key}\u0000${i}`)) ruledOut++;
+    if (ruledOut === union.members && (!refused || union.context.length > refused.length)) refused = union.context;
+  }
+  return { plausible: refused ? [] : errors, refused };
+}
+
+/** Indexes of the context entries that are members of a union. */
+function branchesOf(context: t.Context): number[] {
+  const branches: number[] = [];
+  for (let i = 1; i < context.length; i++) {
+    const parent = context[i - 1];
+    if (parent && tagOf(parent.type) === 'UnionType') branches.push(i);
+  }
+  return branches;
+}
+
+function innermostBranch(context: t.Context): number | undefined {
+  return branchesOf(context).pop();
+}
+
+/** How many entries below `index` only wrap their child (intersections, refinements), adding no path segment. */
+function transparentBelow(context: t.Context, index: number): number {
+  let n = 0;
+  for (const entry of context.slice(index, -1)) {
+    const tag = tagOf(entry.type);
+    if (tag && transparent.has(tag)) n++;
+  }
+  return n;
+}
+
+function isTagged(type: t.Decoder<unknown, unknown>): boolean {
+  return typeof (type as { tag?: unknown }).tag === 'string';
+}
+
+function keyOf(context: t.Context, index: number): string {
+  return context
+    .slice(0, index + 1)
+    .map((c) => c.key)
+    .join('\u0000');
 }

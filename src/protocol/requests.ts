@@ -62,7 +62,7 @@ const Unspecified = t.unknown;
  */
 export const requestDefinitions = {
   '.GetClock': def(['GetClock'], EmptyBody, ClockResponse, '.GetClock$Response'),
-  '.KeepAlive': def(['KeepAlive'], t.unknown, KeepAliveResponse, '.KeepAlive$Response'),
+  '.KeepAlive': def(['KeepAlive'], EmptyBody, KeepAliveResponse, '.KeepAlive$Response'),
   '.ams.routing.SetAgentState': def(['routing.SetAgentState'], SetAgentStateBody, StringResponse, '.ReqBody$StringResp'),
   '.ams.routing.SubscribeAgentsState': def(
     ['routing.SubscribeAgentsState'],
