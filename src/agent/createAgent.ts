@@ -1,0 +1,709 @@
+import { isLeft } from 'fp-ts/lib/Either.js';
+import type * as t from 'io-ts';
+import {
+  BehaviorSubject,
+  catchError,
+  defer,
+  EMPTY,
+  map,
+  mergeMap,
+  Observable,
+  of,
+  Subject,
+  Subscription,
+  take,
+  throwError,
+  type Observer,
+} from 'rxjs';
+import { createCsdsClient, login, refreshSession, wsBase, type AuthOptions, type Credentials, type Session } from '../auth/index.js';
+import type { Command, CommandBody } from '../domain/commands.js';
+import {
+  AuthFailed,
+  ConnectionClosed,
+  DecodeError,
+  RequestFailed,
+  PipelineError,
+  RequestTimeout,
+  redact,
+  type AgentError,
+} from '../domain/errors.js';
+import {
+  normalizeAgentState,
+  normalizeConversationChanges,
+  normalizeEventRecord,
+  normalizeRings,
+} from '../domain/index.js';
+import type { AgentStateChange, ChatStateChange, ConversationChange, Identity, MessagingEvent, Ring } from '../domain/types.js';
+import {
+  decodeFrame,
+  decodeWith,
+  requestDefinitions,
+  type EventRecord,
+  type KnownNotification,
+  type Notification,
+  type RequestType,
+  type Response,
+  type ResponseBody,
+  type TypedObject,
+} from '../protocol/index.js';
+import type { WebSocketLike } from '../socket/index.js';
+import { reconnectDelay, resolveAgentOptions, type AgentConfig, type ResolvedAgentOptions } from './options.js';
+import type { Agent, CommandResult, ConnectionState, RequestOptions } from './types.js';
+
+/** Close codes after which the token is no longer good: log in again before reconnecting. */
+const AUTH_CLOSE_CODES = new Set([4401, 4407, 1011, 1008]);
+
+interface Pending {
+  type: string;
+  observer: Observer<Response>;
+}
+
+interface Remembered {
+  key: string;
+  command: Command;
+  /** True while its own request is queued or in flight, so a replay does not send it twice. */
+  inFlight: boolean;
+}
+
+/**
+ * Creates an agent: one websocket, shared by every typed stream. Nothing happens until `connect()`.
+ *
+ * @example
+ * import { createAgent, acceptWaitingRings } from 'lp-agent-rx';
+ * const agent = createAgent({ accountId: '123', username: 'bot', password: process.env.LP_PASS ?? '' });
+ * await firstValueFrom(agent.connect());
+ * agent.subscribeRoutingTasks().subscribe();
+ * agent.rings$.subscribe((ring) => console.log(ring.ringId, ring.ringState));
+ */
+export function createAgent(config: AgentConfig): Agent {
+  return new LpAgent(config);
+}
+
+class LpAgent implements Agent {
+  private readonly options: ResolvedAgentOptions;
+  private readonly credentials: Credentials;
+  private readonly authOptions: AuthOptions;
+  private readonly csds;
+
+  private readonly connectionSubject = new BehaviorSubject<ConnectionState>({ status: 'closed' });
+  private readonly notificationsSubject = new Subject<Notification>();
+  private readonly ringsSubject = new Subject<Ring>();
+  private readonly conversationsSubject = new Subject<ConversationChange>();
+  private readonly messagesSubject = new Subject<MessagingEvent>();
+  private readonly chatStateSubject = new Subject<ChatStateChange>();
+  private readonly agentStateSubject = new Subject<AgentStateChange>();
+  private readonly errorsSubject = new Subject<AgentError>();
+  private readonly resultsSubject = new Subject<CommandResult>();
+  /** Emits each time the socket is open and subscriptions are replayed. */
+  private readonly readySubject = new Subject<void>();
+  /** Emits the error that ends a run of connect() (fatal auth, retries exhausted). */
+  private readonly closedSubject = new Subject<AgentError>();
+
+  readonly connection$ = this.connectionSubject.asObservable();
+  readonly notifications$ = this.notificationsSubject.asObservable();
+  readonly rings$ = this.ringsSubject.asObservable();
+  readonly conversations$ = this.conversationsSubject.asObservable();
+  readonly messages$ = this.messagesSubject.asObservable();
+  readonly chatState$ = this.chatStateSubject.asObservable();
+  readonly agentState$ = this.agentStateSubject.asObservable();
+  readonly errors$ = this.errorsSubject.asObservable();
+  readonly results$ = this.resultsSubject.asObservable();
+
+  private session: Session | undefined;
+  private needsLogin = true;
+  private socket: WebSocketLike | undefined;
+  /** Bumped for every socket, so callbacks of an old socket are ignored. */
+  private generation = 0;
+  private phase: 'idle' | 'connecting' | 'replaying' | 'ready' | 'waiting' | 'closed' = 'idle';
+  private attempt = 0;
+  private everReady = false;
+  private disposed = false;
+  /** A fatal auth failure: connect() fails with it from then on. */
+  private fatalError: AgentError | undefined;
+  private lastCloseCode: number | undefined;
+  private nextId = 0;
+  private readonly pending = new Map<string, Pending>();
+  /** Requests waiting for the connection to be ready. */
+  private readonly waiting = new Set<() => void>();
+  private readonly remembered = new Map<string, Remembered>();
+  /** Timers and runs tied to the agent's life: keep-alive, refresh, reconnect, `run` subscriptions. */
+  private readonly lifetime = new Subscription();
+  private socketTimers = new Subscription();
+  private reconnectTimer: Subscription | undefined;
+  private awaitingPong = false;
+
+  constructor(config: AgentConfig) {
+    this.options = resolveAgentOptions(config);
+    this.credentials = config;
+    this.authOptions = config;
+    this.csds = createCsdsClient(config);
+  }
+
+  get identity(): Identity | undefined {
+    const s = this.session;
+    return s ? { accountId: s.accountId, legacyId: s.legacyId, ...(s.userPid ? { userPid: s.userPid } : {}) } : undefined;
+  }
+
+  // ---------------------------------------------------------------- connection
+
+  connect(): Observable<void> {
+    return defer(() => {
+      if (this.disposed) return throwError(() => new ConnectionClosed(1000, 'agent disposed'));
+      if (this.phase === 'ready') return of(undefined);
+      const fatal = this.fatalError;
+      if (fatal) return throwError(() => fatal);
+      if (this.phase === 'idle' || this.phase === 'closed') this.startAttempt();
+      return new Observable<void>((subscriber) => {
+        const sub = this.readySubject.pipe(take(1)).subscribe(() => {
+          subscriber.next();
+          subscriber.complete();
+        });
+        sub.add(this.closedSubject.pipe(take(1)).subscribe((e) => subscriber.error(e)));
+        return sub;
+      });
+    });
+  }
+
+  private startAttempt(): void {
+    this.attempt += 1;
+    this.phase = 'connecting';
+    const status = this.everReady || this.attempt > 1 ? 'reconnecting' : 'connecting';
+    this.connectionSubject.next({ status, attempt: this.attempt, ...(this.lastCloseCode !== undefined ? { code: this.lastCloseCode } : {}) });
+    const generation = ++this.generation;
+    this.ensureSession().then(
+      (session) => {
+        if (this.disposed || generation !== this.generation) return;
+        this.openSocket(session, generation);
+      },
+      (error: unknown) => {
+        if (this.disposed || generation !== this.generation) return;
+        const failure = error instanceof AuthFailed ? error : new AuthFailed(`login failed: ${describe(error)}`, 'login', false);
+        this.emitError(failure);
+        if (failure.fatal) this.close(failure);
+        else this.scheduleReconnect();
+      },
+    );
+  }
+
+  private async ensureSession(): Promise<Session> {
+    if (this.session && !this.needsLogin) return this.session;
+    if (this.session && 'token' in this.credentials) {
+      throw new AuthFailed('the caller-supplied bearer token was rejected and cannot be renewed', 'handshake', true);
+    }
+    const session = await login(this.credentials, this.authOptions, this.csds);
+    this.session = session;
+    this.needsLogin = false;
+    this.startRefresh();
+    return session;
+  }
+
+  private openSocket(session: Session, generation: number): void {
+    const host = session.domains[this.options.wsService] ?? session.domains['asyncMessagingEnt'];
+    if (!host) {
+      this.close(new AuthFailed(`no host for service ${this.options.wsService} in account ${session.accountId}`, 'csds', true));
+      return;
+    }
+    const url = `${wsBase(host, this.authOptions.secure)}/ws_api/account/${session.accountId}/messaging/brand/${session.bearer}?v=${this.options.apiVersion}`;
+    this.log('debug', `opening ${redact(url)}`);
+    this.socket = this.options.socketFactory(
+      url,
+      {
+        onOpen: () => generation === this.generation && this.onOpen(generation),
+        onMessage: (text) => generation === this.generation && this.onMessage(text),
+        onClose: (code, reason) => generation === this.generation && this.onClose(code, reason),
+        onError: (error) => generation === this.generation && this.emitError(error),
+        onPong: () => {
+          this.awaitingPong = false;
+        },
+      },
+      this.ca(),
+    );
+  }
+
+  private ca(): { ca: string | Buffer } | undefined {
+    const ca = (this.authOptions as { ca?: string | Buffer }).ca;
+    return ca ? { ca } : undefined;
+  }
+
+  private onOpen(generation: number): void {
+    this.phase = 'replaying';
+    this.startKeepAlive();
+    const replay = this.everReady ? [...this.remembered.values()].filter((r) => !r.inFlight) : [];
+    if (replay.length === 0) {
+      this.becomeReady();
+      return;
+    }
+    let left = replay.length;
+    const done = (): void => {
+      if (generation !== this.generation) return;
+      if (--left === 0) this.becomeReady();
+    };
+    for (const entry of replay) {
+      this.send(entry.command, true).subscribe({
+        next: () => undefined,
+        error: (e: unknown) => {
+          this.emitError(asAgentError(e));
+          done();
+        },
+        complete: done,
+      });
+    }
+  }
+
+  private becomeReady(): void {
+    this.phase = 'ready';
+    this.attempt = 0;
+    this.everReady = true;
+    this.connectionSubject.next({ status: 'open' });
+    const queued = [...this.waiting];
+    this.waiting.clear();
+    for (const flush of queued) flush();
+    this.readySubject.next();
+  }
+
+  private onClose(code: number, reason: string): void {
+    this.socket = undefined;
+    this.lastCloseCode = code;
+    this.socketTimers.unsubscribe();
+    this.socketTimers = new Subscription();
+    this.failPending(code, reason);
+    if (this.disposed || this.phase === 'closed') return;
+    this.emitError(new ConnectionClosed(code, reason));
+    if (AUTH_CLOSE_CODES.has(code)) this.needsLogin = true;
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    const policy = this.options.reconnect;
+    if (!policy || this.attempt >= policy.maxRetries + (this.everReady ? 0 : 1)) {
+      this.close(new ConnectionClosed(this.lastCloseCode ?? 1006, policy ? 'reconnect attempts exhausted' : 'reconnect disabled'));
+      return;
+    }
+    this.phase = 'waiting';
+    const delay = reconnectDelay(policy, Math.max(1, this.attempt));
+    this.connectionSubject.next({
+      status: 'reconnecting',
+      attempt: this.attempt + 1,
+      ...(this.lastCloseCode !== undefined ? { code: this.lastCloseCode } : {}),
+    });
+    this.log('info', `reconnecting in ${delay} ms`);
+    this.reconnectTimer?.unsubscribe();
+    this.reconnectTimer = this.options.scheduler.schedule(() => {
+      this.reconnectTimer = undefined;
+      if (!this.disposed) this.startAttempt();
+    }, delay);
+    this.lifetime.add(this.reconnectTimer);
+  }
+
+  /** Ends this run of the connection (fatal error or retries exhausted); `connect()` may start over unless fatal. */
+  private close(error: AgentError): void {
+    this.phase = 'closed';
+    if (error.kind === 'AuthFailed' && error.fatal) this.fatalError = error;
+    this.attempt = 0;
+    this.connectionSubject.next({ status: 'closed', ...(this.lastCloseCode !== undefined ? { code: this.lastCloseCode } : {}) });
+    this.failWaiting();
+    this.closedSubject.next(error);
+  }
+
+  private failPending(code: number, reason: string): void {
+    const pending = [...this.pending.entries()];
+    this.pending.clear();
+    for (const [reqId, p] of pending) p.observer.error(new ConnectionClosed(code, reason, p.type, reqId));
+  }
+
+  /** Flushing a waiting request while closed makes it fail with ConnectionClosed. */
+  private failWaiting(): void {
+    const waiting = [...this.waiting];
+    this.waiting.clear();
+    for (const flush of waiting) flush();
+  }
+
+  // ---------------------------------------------------------------- liveness and refresh
+
+  private startKeepAlive(): void {
+    const period = this.options.keepAlive;
+    if (period <= 0) return;
+    this.awaitingPong = false;
+    const loop = (): Subscription =>
+      this.options.scheduler.schedule(() => {
+        if (!this.socket) return;
+        if (this.awaitingPong) {
+          this.log('warn', 'no pong since the last ping: terminating the socket');
+          this.socket.terminate();
+          return;
+        }
+        this.awaitingPong = true;
+        this.socket.ping();
+        this.socketTimers.add(
+          this.call('.GetClock', {}).subscribe({
+            error: (e: unknown) => {
+              if (e instanceof RequestTimeout) {
+                this.log('warn', 'keep-alive timed out: terminating the socket');
+                this.socket?.terminate();
+              }
+            },
+          }),
+        );
+        this.socketTimers.add(loop());
+      }, period);
+    this.socketTimers.add(loop());
+  }
+
+  private startRefresh(): void {
+    const session = this.session;
+    if (!session?.csrf || this.options.refreshInterval <= 0) return;
+    const period = this.options.refreshInterval;
+    const loop = (): Subscription =>
+      this.options.scheduler.schedule(() => {
+        const current = this.session;
+        if (!current || this.disposed) return;
+        refreshSession(current, this.authOptions).then(
+          () => undefined,
+          (error: unknown) => {
+            if (this.disposed) return;
+            this.emitError(error instanceof AuthFailed ? error : new AuthFailed(`refresh failed: ${describe(error)}`, 'refresh', false));
+            // The session is gone: the next connection logs in again.
+            this.needsLogin = true;
+          },
+        );
+        this.lifetime.add(loop());
+      }, period);
+    this.lifetime.add(loop());
+  }
+
+  // ---------------------------------------------------------------- inbound
+
+  private onMessage(text: string): void {
+    const decoded = decodeFrame(text, this.options.maxFrameLength !== undefined ? { maxFrameLength: this.options.maxFrameLength } : {});
+    if (isLeft(decoded)) {
+      this.emitError(decoded.left);
+      return;
+    }
+    const frame = decoded.right;
+    if (frame.kind === 'resp') {
+      const p = this.pending.get(frame.reqId);
+      if (!p) return;
+      this.pending.delete(frame.reqId);
+      if (frame.code >= 400) p.observer.error(new RequestFailed(p.type, frame.reqId, frame.code, frame.body));
+      else {
+        p.observer.next(frame);
+        p.observer.complete();
+      }
+      return;
+    }
+    this.notificationsSubject.next(frame);
+    if (frame.known) this.dispatch(frame);
+  }
+
+  private dispatch(n: KnownNotification): void {
+    const identity = this.identity;
+    if (!identity) return;
+    switch (n.type) {
+      case '.ams.routing.RoutingTaskNotification':
+        for (const ring of normalizeRings(n.body)) this.ringsSubject.next(ring);
+        return;
+      case '.ams.aam.ExConversationChangeNotification': {
+        const { changes, warnings } = normalizeConversationChanges(n.body, identity);
+        for (const w of warnings) this.emitError(w);
+        for (const c of changes) this.conversationsSubject.next(c);
+        return;
+      }
+      case '.ams.ms.OnlineEventDistribution':
+        this.deliverEvent(n.body, identity, 'live');
+        return;
+      case '.ams.routing.AgentStateNotification':
+        for (const s of normalizeAgentState(n.body, identity)) this.agentStateSubject.next(s);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private deliverEvent(record: EventRecord, identity: Identity, source: 'live' | 'query'): MessagingEvent | undefined {
+    const event = normalizeEventRecord(record, identity, source);
+    if (event.type === 'ChatStateEvent') {
+      this.chatStateSubject.next(event);
+      return undefined;
+    }
+    this.messagesSubject.next(event);
+    return event;
+  }
+
+  // ---------------------------------------------------------------- outbound
+
+  request(type: string, body: unknown = {}, options: RequestOptions = {}): Observable<Response> {
+    return this.sendRaw(type, body, options, false);
+  }
+
+  private sendRaw(type: string, body: unknown, options: RequestOptions, bypassQueue: boolean): Observable<Response> {
+    return new Observable<Response>((subscriber) => {
+      const reqId = String(++this.nextId);
+      const timeout = options.timeout ?? this.options.requestTimeout;
+      let sent = false;
+      const timer = this.options.scheduler.schedule(() => {
+        this.pending.delete(reqId);
+        this.waiting.delete(flush);
+        subscriber.error(new RequestTimeout(type, reqId, timeout));
+      }, timeout);
+      const flush = (): void => {
+        const socket = this.socket;
+        if (!socket || this.disposed || this.phase === 'closed') {
+          timer.unsubscribe();
+          subscriber.error(new ConnectionClosed(this.disposed ? 1000 : (this.lastCloseCode ?? 1006), 'not connected', type, reqId));
+          return;
+        }
+        this.pending.set(reqId, { type, observer: subscriber });
+        const frame: Record<string, unknown> = { kind: 'req', id: reqId, type, body };
+        if (options.metadata) frame['metadata'] = options.metadata;
+        sent = socket.send(JSON.stringify(frame));
+        if (!sent) {
+          this.pending.delete(reqId);
+          timer.unsubscribe();
+          subscriber.error(new ConnectionClosed(this.lastCloseCode ?? 1006, 'socket not open', type, reqId));
+        }
+      };
+      if (this.disposed || this.phase === 'closed') flush();
+      else if (this.phase === 'ready' || (bypassQueue && this.socket)) flush();
+      else this.waiting.add(flush);
+      return () => {
+        timer.unsubscribe();
+        this.pending.delete(reqId);
+        this.waiting.delete(flush);
+      };
+    });
+  }
+
+  execute(command: Command): Observable<Response> {
+    return this.send(command, false);
+  }
+
+  private send(command: Command, replaying: boolean): Observable<Response> {
+    return defer(() => {
+      const filled = this.complete(command);
+      const entry = replaying ? undefined : this.remember(filled);
+      if (entry) entry.inFlight = true;
+      const options: RequestOptions = command.metadata ? { metadata: command.metadata } : {};
+      const response$ = this.sendRaw(filled.type, filled.body, options, replaying);
+      return entry
+        ? new Observable<Response>((subscriber) => {
+            const sub = response$.subscribe(subscriber);
+            return () => {
+              sub.unsubscribe();
+              entry.inFlight = false;
+            };
+          })
+        : response$;
+    });
+  }
+
+  /** Fills in what the agent knows itself: its legacy id, the brand id, the channel. */
+  private complete(command: Command): Command {
+    const me = this.session;
+    const legacyId = me?.legacyId ?? '';
+    const brandId = me?.accountId ?? this.credentials.accountId;
+    switch (command.type) {
+      case '.ams.routing.SetAgentState':
+        return { ...command, body: { channels: ['MESSAGING'], agentUserId: legacyId, ...command.body } };
+      case '.ams.routing.SubscribeRoutingTasks':
+        return { ...command, body: { channelType: 'MESSAGING', agentId: legacyId, brandId, ...command.body } };
+      case '.ams.routing.SubscribeAgentsState':
+        return { ...command, body: { brandId, agentId: legacyId, ...command.body } };
+      case '.ams.cm.AgentRequestConversation':
+        return { ...command, body: { channelType: 'MESSAGING', ...command.body } };
+      case '.ams.aam.SubscribeExConversations': {
+        const agentIds = command.body.agentIds?.map((id) => (me?.userPid && id === me.userPid ? legacyId : id));
+        return agentIds ? { ...command, body: { ...command.body, agentIds } } : command;
+      }
+      case '.ams.cm.UpdateConversationField': {
+        const fields = Array.isArray(command.body.conversationField) ? command.body.conversationField : [command.body.conversationField];
+        const conversationField = fields.map((f) =>
+          f.field === 'ParticipantsChange' && !f.userId ? { ...f, userId: legacyId } : f,
+        );
+        return { ...command, body: { ...command.body, conversationField } };
+      }
+      default:
+        return command;
+    }
+  }
+
+  /** Remembers state-setting commands so they are replayed after a reconnect. */
+  private remember(command: Command): Remembered | undefined {
+    let key: string | undefined;
+    switch (command.type) {
+      case '.ams.routing.SetAgentState':
+      case '.ams.routing.SubscribeRoutingTasks':
+      case '.ams.routing.SubscribeAgentsState':
+        key = command.type;
+        break;
+      case '.ams.aam.SubscribeExConversations':
+        key = `${command.type} ${JSON.stringify(command.body)}`;
+        break;
+      default:
+        return undefined;
+    }
+    const entry: Remembered = { key, command, inFlight: false };
+    this.remembered.set(key, entry);
+    return entry;
+  }
+
+  call<K extends RequestType>(type: K, body: CommandBody<K>, metadata?: TypedObject[]): Observable<ResponseBody<K>> {
+    // The definition table ties K's body and response codecs together; TypeScript cannot see it.
+    const command = { type, body, ...(metadata ? { metadata } : {}) } as Command;
+    const codec = requestDefinitions[type].response as t.Decoder<unknown, ResponseBody<K>>;
+    return this.execute(command).pipe(
+      map((resp) => {
+        const decoded = decodeWith(codec, resp.body, `${type} response`, 'body', resp.reqId);
+        if (isLeft(decoded)) {
+          this.emitError(decoded.left);
+          throw decoded.left;
+        }
+        return decoded.right;
+      }),
+    );
+  }
+
+  run(commands$: Observable<Command>): Subscription {
+    const sub = commands$
+      .pipe(
+        mergeMap((command) =>
+          this.execute(command).pipe(
+            map((response): CommandResult => ({ ok: true, command, response })),
+            catchError((e: unknown) => {
+              const error = asAgentError(e);
+              this.emitError(error);
+              return of<CommandResult>({ ok: false, command, error });
+            }),
+          ),
+        ),
+        catchError((e: unknown) => {
+          // A pipeline that errors stops; its error is reported, not thrown.
+          this.emitError(asAgentError(e));
+          return EMPTY;
+        }),
+      )
+      .subscribe((result) => this.resultsSubject.next(result));
+    this.lifetime.add(sub);
+    return sub;
+  }
+
+  updateRingState(body: CommandBody<'.ams.routing.UpdateRingState'>) {
+    return this.call('.ams.routing.UpdateRingState', body);
+  }
+  publishEvent(body: CommandBody<'.ams.ms.PublishEvent'>, metadata?: TypedObject[]) {
+    return this.call('.ams.ms.PublishEvent', body, metadata);
+  }
+  setAgentState(body: CommandBody<'.ams.routing.SetAgentState'>) {
+    return this.call('.ams.routing.SetAgentState', body);
+  }
+  subscribeExConversations(body: CommandBody<'.ams.aam.SubscribeExConversations'> = {}) {
+    return this.call('.ams.aam.SubscribeExConversations', body);
+  }
+  unsubscribeExConversations(body: CommandBody<'.ams.aam.UnsubscribeExConversations'>) {
+    for (const [key, entry] of this.remembered) {
+      if (entry.command.type === '.ams.aam.SubscribeExConversations') this.remembered.delete(key);
+    }
+    return this.call('.ams.aam.UnsubscribeExConversations', body);
+  }
+  subscribeRoutingTasks(body: CommandBody<'.ams.routing.SubscribeRoutingTasks'> = {}) {
+    return this.call('.ams.routing.SubscribeRoutingTasks', body);
+  }
+  subscribeAgentsState(body: CommandBody<'.ams.routing.SubscribeAgentsState'> = {}) {
+    return this.call('.ams.routing.SubscribeAgentsState', body);
+  }
+  updateConversationField(body: CommandBody<'.ams.cm.UpdateConversationField'>) {
+    return this.call('.ams.cm.UpdateConversationField', body);
+  }
+  queryMessages(body: CommandBody<'.ams.ms.QueryMessages'>): Observable<MessagingEvent[]> {
+    return this.call('.ams.ms.QueryMessages', body).pipe(
+      map((records) => {
+        const identity = this.identity;
+        const out: MessagingEvent[] = [];
+        if (!identity) return out;
+        for (const record of records) {
+          const event = this.deliverEvent(record, identity, 'query');
+          if (event) out.push(event);
+        }
+        return out;
+      }),
+    );
+  }
+  getClock() {
+    return this.call('.GetClock', {});
+  }
+  getUserProfile(consumerId: CommandBody<'.ams.userprofile.GetUserProfile'> = {}) {
+    return this.call('.ams.userprofile.GetUserProfile', consumerId);
+  }
+  agentRequestConversation(body: CommandBody<'.ams.cm.AgentRequestConversation'>) {
+    return this.call('.ams.cm.AgentRequestConversation', body);
+  }
+  generateURLForUploadFile(body: CommandBody<'.ams.ms.GenerateURLForUploadFile'>) {
+    return this.call('.ams.ms.GenerateURLForUploadFile', body);
+  }
+  generateURLForDownloadFile(body: CommandBody<'.ams.ms.GenerateURLForDownloadFile'>) {
+    return this.call('.ams.ms.GenerateURLForDownloadFile', body);
+  }
+  generateDownloadToken(body: CommandBody<'.ams.ms.token.GenerateDownloadToken'>) {
+    return this.call('.ams.ms.token.GenerateDownloadToken', body);
+  }
+
+  // ---------------------------------------------------------------- teardown
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.phase = 'closed';
+    this.generation++;
+    this.lifetime.unsubscribe();
+    this.socketTimers.unsubscribe();
+    this.reconnectTimer?.unsubscribe();
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.close(1000, 'disposed');
+    this.failPending(1000, 'agent disposed');
+    this.failWaiting();
+    this.connectionSubject.next({ status: 'closed', code: 1000 });
+    for (const s of [
+      this.connectionSubject,
+      this.notificationsSubject,
+      this.ringsSubject,
+      this.conversationsSubject,
+      this.messagesSubject,
+      this.chatStateSubject,
+      this.agentStateSubject,
+      this.errorsSubject,
+      this.resultsSubject,
+      this.readySubject,
+      this.closedSubject,
+    ]) {
+      s.complete();
+    }
+  }
+
+  private emitError(error: AgentError): void {
+    this.log(error.kind === 'NormalizeWarning' ? 'warn' : 'error', `${error.kind}: ${redact(error.message)}`);
+    if (!this.errorsSubject.closed) this.errorsSubject.next(error);
+  }
+
+  private log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
+    this.options.logger[level]?.(message);
+  }
+}
+
+function asAgentError(e: unknown): AgentError {
+  if (
+    e instanceof DecodeError ||
+    e instanceof RequestTimeout ||
+    e instanceof ConnectionClosed ||
+    e instanceof RequestFailed ||
+    e instanceof AuthFailed ||
+    e instanceof PipelineError
+  ) {
+    return e;
+  }
+  return new PipelineError(describe(e));
+}
+
+function describe(e: unknown): string {
+  return redact(e instanceof Error ? e.message : String(e));
+}
+

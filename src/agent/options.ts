@@ -1,0 +1,132 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import type { AuthOptions, Credentials } from '../auth/index.js';
+import type { SocketFactory } from '../socket/index.js';
+import { openNodeSocket } from '../socket/index.js';
+
+/**
+ * How the agent reconnects after an unexpected close. Defaults follow LivePerson's guidance:
+ * first retry after 5 s, each next interval x1.25, at most 35 attempts, with jitter.
+ *
+ * @example
+ * createAgent({ ...creds, reconnect: { initialInterval: 1_000, maxRetries: 10 } });
+ */
+export interface ReconnectOptions {
+  /** Delay before the first retry, in ms. Default 5 000. */
+  initialInterval?: number;
+  /** Growth of the delay per attempt. Default 1.25. */
+  ratio?: number;
+  /** Cap on one delay, in ms. Default 120 000 (LivePerson's "every 2 min" for slow retries). */
+  maxInterval?: number;
+  /** Attempts before giving up and closing for good. Default 35. */
+  maxRetries?: number;
+  /** Random spread of each delay, 0..1 (0.2 = ±20 %). Default 0.2. */
+  jitter?: number;
+}
+
+/**
+ * Something to log to. Messages never contain secrets (bearer tokens are masked in URLs).
+ *
+ * @example
+ * createAgent({ ...creds, logger: console });
+ */
+export interface Logger {
+  debug?(message: string): void;
+  info?(message: string): void;
+  warn?(message: string): void;
+  error?(message: string): void;
+}
+
+/**
+ * Options of `createAgent`, besides the credentials.
+ *
+ * @example
+ * createAgent({ accountId, username, password, requestTimeout: 5_000, keepAlive: 30_000 });
+ */
+export interface AgentOptions extends AuthOptions {
+  /** Per-request timeout in ms, including time spent waiting for the connection. Default 10 000. */
+  requestTimeout?: number;
+  /** GetClock keep-alive and ws ping period, in ms; 0 disables. Default 30 000. */
+  keepAlive?: number;
+  /** Session refresh period for logins with csrf, in ms; 0 disables. Default 600 000 (10 min). */
+  refreshInterval?: number;
+  /** Reconnect policy, or false to never reconnect. */
+  reconnect?: ReconnectOptions | false;
+  /** The `v` of the websocket URL. Default '2.1' (needed for SUGGESTED transfer notifications). */
+  apiVersion?: string;
+  /** CSDS service of the websocket host. Default 'facadeMsg'. */
+  wsService?: string;
+  /** Frames longer than this many characters are reported as oversize. Default 8 Mi. */
+  maxFrameLength?: number;
+  /** Where timers run; pass a TestScheduler in virtual-time tests. Default `asyncScheduler`. */
+  scheduler?: SchedulerLike;
+  /** Opens the websocket. Default the `ws` adapter. */
+  socketFactory?: SocketFactory;
+  /** Extra CA for TLS (e.g. the emulator's self-signed certificate). */
+  ca?: string | Buffer;
+  logger?: Logger;
+}
+
+/**
+ * Everything `createAgent` takes: one credential kind plus options.
+ *
+ * @example
+ * const config: AgentConfig = { accountId: '123', username: 'bot', password: process.env.LP_PASS ?? '' };
+ */
+export type AgentConfig = Credentials & AgentOptions;
+
+/** Options with defaults applied. */
+export interface ResolvedAgentOptions {
+  requestTimeout: number;
+  keepAlive: number;
+  refreshInterval: number;
+  reconnect: Required<ReconnectOptions> | false;
+  apiVersion: string;
+  wsService: string;
+  maxFrameLength: number | undefined;
+  scheduler: SchedulerLike;
+  socketFactory: SocketFactory;
+  logger: Logger;
+}
+
+/** LivePerson's reconnect guidance, as defaults. */
+export const DEFAULT_RECONNECT: Required<ReconnectOptions> = {
+  initialInterval: 5_000,
+  ratio: 1.25,
+  maxInterval: 120_000,
+  maxRetries: 35,
+  jitter: 0.2,
+};
+
+export function resolveAgentOptions(config: AgentOptions): ResolvedAgentOptions {
+  const {
+    requestTimeout = 10_000,
+    keepAlive = 30_000,
+    refreshInterval = 600_000,
+    reconnect = {},
+    apiVersion = '2.1',
+    wsService = 'facadeMsg',
+    maxFrameLength,
+    scheduler = asyncScheduler,
+    socketFactory = openNodeSocket,
+    logger = {},
+  } = config;
+  return {
+    requestTimeout,
+    keepAlive,
+    refreshInterval,
+    reconnect: reconnect === false ? false : { ...DEFAULT_RECONNECT, ...reconnect },
+    apiVersion,
+    wsService,
+    maxFrameLength,
+    scheduler,
+    socketFactory,
+    logger,
+  };
+}
+
+/** Delay before reconnect attempt `attempt` (1-based), with jitter drawn from `random`. */
+export function reconnectDelay(policy: Required<ReconnectOptions>, attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(policy.maxInterval, policy.initialInterval * policy.ratio ** Math.max(0, attempt - 1));
+  const spread = base * policy.jitter * (random() * 2 - 1);
+  return Math.max(0, Math.round(base + spread));
+}

@@ -1,0 +1,137 @@
+import type { Observable, Subscription } from 'rxjs';
+import type { AgentError } from '../domain/errors.js';
+import type { Command, CommandBody } from '../domain/commands.js';
+import type {
+  AgentStateChange,
+  ChatStateChange,
+  ConversationChange,
+  Identity,
+  MessagingEvent,
+  Ring,
+} from '../domain/types.js';
+import type {
+  Notification,
+  RequestType,
+  Response,
+  ResponseBody,
+  TypedObject,
+  UpdateConversationFieldBody,
+  GetUserProfileBody,
+} from '../protocol/index.js';
+
+/**
+ * The connection's state; `connection$` replays the latest to every new subscriber.
+ *
+ * @example
+ * agent.connection$.pipe(filter((s) => s.status === 'reconnecting')).subscribe((s) => log(s.attempt));
+ */
+export interface ConnectionState {
+  status: 'connecting' | 'open' | 'reconnecting' | 'closed';
+  /** The close code that led here, for 'reconnecting' and 'closed'. */
+  code?: number;
+  /** The attempt in flight, 1-based, for 'connecting' and 'reconnecting'. */
+  attempt?: number;
+}
+
+/**
+ * The outcome of one command run by `agent.run`.
+ *
+ * @example
+ * agent.results$.pipe(filter((r) => !r.ok)).subscribe((r) => log.warn(r.command.type, r.error.message));
+ */
+export type CommandResult =
+  | { ok: true; command: Command; response: Response }
+  | { ok: false; command: Command; error: AgentError };
+
+/** Per-call options of `agent.request`. */
+export interface RequestOptions {
+  /** Overrides the agent's `requestTimeout` for this request, in ms. */
+  timeout?: number;
+  /** Typed metadata for the request envelope. */
+  metadata?: TypedObject[];
+}
+
+/**
+ * One agent's connection to the Messaging Agent API, as typed streams. Every stream is hot and
+ * shared: subscribing never opens a second socket. Create with `createAgent`.
+ *
+ * @example
+ * const agent = createAgent(creds);
+ * await firstValueFrom(agent.connect());
+ * agent.run(agent.rings$.pipe(acceptWaitingRings()));
+ */
+export interface Agent {
+  /** The connection state; replays the latest. */
+  readonly connection$: Observable<ConnectionState>;
+  /** Every decoded notification, raw type included (unknown types too). */
+  readonly notifications$: Observable<Notification>;
+  /** One `Ring` per ring of a RoutingTaskNotification change. */
+  readonly rings$: Observable<Ring>;
+  /** One change per conversation of an ExConversationChangeNotification. */
+  readonly conversations$: Observable<ConversationChange>;
+  /** Content, rich content and receipts: live distributions and QueryMessages replays. */
+  readonly messages$: Observable<MessagingEvent>;
+  /** Typing and presence (COMPOSING, ACTIVE, BACKGROUND, ...). */
+  readonly chatState$: Observable<ChatStateChange>;
+  /** Agent availability changes. */
+  readonly agentState$: Observable<AgentStateChange>;
+  /** Every error, typed; nothing is thrown into the event loop. */
+  readonly errors$: Observable<AgentError>;
+  /** The result of every command run by `run`. */
+  readonly results$: Observable<CommandResult>;
+  /** Who this agent is; available once connected (undefined before the first login). */
+  readonly identity: Identity | undefined;
+
+  /** Opens the connection (once; later calls share it). Emits once open and subscriptions replayed, then completes. */
+  connect(): Observable<void>;
+  /** Executes a stream of commands; results on `results$`. Unsubscribe to stop. */
+  run(commands$: Observable<Command>): Subscription;
+  /** Sends one command; cold, sends on subscribe. */
+  execute(command: Command): Observable<Response>;
+  /** Sends a raw request; cold, sends on subscribe; errors on timeout, failure or close. */
+  request(type: string, body?: unknown, options?: RequestOptions): Observable<Response>;
+
+  updateRingState(body: CommandBody<'.ams.routing.UpdateRingState'>): Observable<ResponseBody<'.ams.routing.UpdateRingState'>>;
+  publishEvent(
+    body: CommandBody<'.ams.ms.PublishEvent'>,
+    metadata?: TypedObject[],
+  ): Observable<ResponseBody<'.ams.ms.PublishEvent'>>;
+  /** Sets availability; remembered and restored after every reconnect. */
+  setAgentState(body: CommandBody<'.ams.routing.SetAgentState'>): Observable<ResponseBody<'.ams.routing.SetAgentState'>>;
+  /** Subscribes to conversations; remembered and replayed after every reconnect. */
+  subscribeExConversations(
+    body?: CommandBody<'.ams.aam.SubscribeExConversations'>,
+  ): Observable<ResponseBody<'.ams.aam.SubscribeExConversations'>>;
+  unsubscribeExConversations(
+    body: CommandBody<'.ams.aam.UnsubscribeExConversations'>,
+  ): Observable<ResponseBody<'.ams.aam.UnsubscribeExConversations'>>;
+  /** Subscribes to rings; remembered and replayed after every reconnect. */
+  subscribeRoutingTasks(
+    body?: CommandBody<'.ams.routing.SubscribeRoutingTasks'>,
+  ): Observable<ResponseBody<'.ams.routing.SubscribeRoutingTasks'>>;
+  /** Subscribes to agent state; remembered and replayed after every reconnect. */
+  subscribeAgentsState(
+    body?: CommandBody<'.ams.routing.SubscribeAgentsState'>,
+  ): Observable<ResponseBody<'.ams.routing.SubscribeAgentsState'>>;
+  updateConversationField(body: UpdateConversationFieldBody): Observable<ResponseBody<'.ams.cm.UpdateConversationField'>>;
+  /** Queries a dialog's history; the records are also delivered on `messages$` / `chatState$`. */
+  queryMessages(body: CommandBody<'.ams.ms.QueryMessages'>): Observable<MessagingEvent[]>;
+  getClock(): Observable<ResponseBody<'.GetClock'>>;
+  getUserProfile(consumerId?: GetUserProfileBody): Observable<ResponseBody<'.ams.userprofile.GetUserProfile'>>;
+  agentRequestConversation(
+    body: CommandBody<'.ams.cm.AgentRequestConversation'>,
+  ): Observable<ResponseBody<'.ams.cm.AgentRequestConversation'>>;
+  generateURLForUploadFile(
+    body: CommandBody<'.ams.ms.GenerateURLForUploadFile'>,
+  ): Observable<ResponseBody<'.ams.ms.GenerateURLForUploadFile'>>;
+  generateURLForDownloadFile(
+    body: CommandBody<'.ams.ms.GenerateURLForDownloadFile'>,
+  ): Observable<ResponseBody<'.ams.ms.GenerateURLForDownloadFile'>>;
+  generateDownloadToken(
+    body: CommandBody<'.ams.ms.token.GenerateDownloadToken'>,
+  ): Observable<ResponseBody<'.ams.ms.token.GenerateDownloadToken'>>;
+  /** Sends a typed request and decodes its response body. */
+  call<K extends RequestType>(type: K, body: CommandBody<K>, metadata?: TypedObject[]): Observable<ResponseBody<K>>;
+  /** Completes every stream, clears every timer, fails pending requests and closes the socket. */
+  dispose(): void;
+}
