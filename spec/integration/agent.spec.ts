@@ -180,6 +180,32 @@ describe('agent against the emulator over a real socket', () => {
     expect(m.type === 'ContentEvent' && m.event.message).toBe('still here');
   });
 
+  it('reconnects after a drop, logging in again after 4401, and replays subscriptions and agent state', async () => {
+    const creds = emulator.addAgent({ username: 'agent3', password: 'pw', skills: ['-1'] });
+    const agent = make({ ...creds, reconnect: { initialInterval: 20, jitter: 0 } });
+    await firstValueFrom(agent.connect());
+    await firstValueFrom(agent.subscribeRoutingTasks());
+    await firstValueFrom(agent.setAgentState({ availability: 'ONLINE' }));
+
+    const states: string[] = [];
+    agent.connection$.subscribe((s) => states.push(s.status));
+    const replayed = collect(emulator.requests$, 2, (r) => r.username === 'agent3' && /SetAgentState|SubscribeRoutingTasks/.test(r.request.type));
+    // Every bearer becomes invalid and sockets close with 4401: only a fresh login can reconnect.
+    const closed$ = next(agent.errors$, (e) => e.kind === 'ConnectionClosed');
+    emulator.expireTokens();
+    const closed = await closed$;
+    expect(closed).toMatchObject({ code: 4401 });
+    expect((await replayed).map((r) => r.request.type).sort()).toEqual(['.ams.routing.SetAgentState', '.ams.routing.SubscribeRoutingTasks']);
+    await next(agent.connection$, (s) => s.status === 'open');
+    expect(states).toEqual(expect.arrayContaining(['reconnecting', 'open']));
+
+    // Still routed: a new consumer rings the agent on its new socket.
+    const ring$ = next(agent.rings$, (r) => r.ringState === 'WAITING');
+    const consumer = await emulator.consumer({ skillId: '-1' });
+    expect((await ring$).convId).toBe(consumer.convId);
+    expect(emulator.connections('agent3')).toBe(1);
+  });
+
   it('dispose() completes every stream, fails pending requests and closes the socket', async () => {
     const agent = make(emulator.issueToken('bot'));
     await firstValueFrom(agent.connect());

@@ -1,0 +1,112 @@
+import { isLeft } from 'fp-ts/lib/Either.js';
+import { WebSocket, type RawData } from 'ws';
+import { decodeRequest, requestDefinitions, type Request } from '../protocol/index.js';
+import { RequestError, type EmulatorCore } from './core.js';
+import { handleRequest, type Reply } from './handlers.js';
+import type { AgentSocket, ExSubscription } from './hub.js';
+import type { AgentRecord } from './state.js';
+
+const errorType = '.ReqBody$StringResp';
+
+/**
+ * One agent's websocket: decodes each request, answers it (the response first, then whatever
+ * notifications the request caused for this socket), and keeps the socket's subscriptions.
+ * A frame that fails to decode gets a 400 when its id is readable and is ignored otherwise; the
+ * socket stays open either way.
+ *
+ * @example
+ * wss.handleUpgrade(req, socket, head, (ws) => new AgentConnection(ws, agent, bearer, core));
+ */
+export class AgentConnection implements AgentSocket {
+  routingSubscriptionId?: string;
+  readonly agentStateSubscriptions = new Map<string, string>();
+  readonly exSubscriptions = new Map<string, ExSubscription>();
+  /** Frames for this socket produced while a request is handled, sent after its response. */
+  private held: string[] | undefined;
+  private open = true;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly agent: AgentRecord,
+    readonly bearer: string,
+    private readonly core: EmulatorCore,
+  ) {
+    ws.on('message', (data: RawData) => this.receive(textOf(data)));
+    ws.on('close', () => this.detach());
+    // An 'error' is always followed by 'close'; listening keeps it from being thrown.
+    ws.on('error', () => undefined);
+    core.hub.add(this);
+  }
+
+  send(text: string): void {
+    if (this.held) this.held.push(text);
+    else if (this.open && this.ws.readyState === WebSocket.OPEN) this.ws.send(text);
+  }
+
+  close(code: number, reason = ''): void {
+    this.detach();
+    this.ws.close(code, reason);
+  }
+
+  terminate(): void {
+    this.detach();
+    this.ws.terminate();
+  }
+
+  private detach(): void {
+    this.open = false;
+    this.core.hub.remove(this);
+  }
+
+  private receive(text: string): void {
+    if (!this.open || this.core.closed) return;
+    const decoded = decodeRequest(text);
+    if (isLeft(decoded)) {
+      const reqId = decoded.left.reqId ?? readableId(text);
+      if (reqId !== undefined) this.respond(reqId, 400, errorType, decoded.left.message);
+      return;
+    }
+    const request = decoded.right;
+    this.core.requests.next({ username: this.agent.username, request });
+    const { dropped } = this.core.faults;
+    if (dropped.has('*') || dropped.has(request.type)) return;
+
+    this.held = [];
+    const reply = this.run(request);
+    const held = this.held;
+    this.held = undefined;
+    const type = reply.code < 400 ? requestDefinitions[request.type].responseType : errorType;
+    this.respond(request.id, reply.code, type, reply.body);
+    for (const frame of held) this.send(frame);
+  }
+
+  private run(request: Request): Reply {
+    try {
+      return handleRequest(this.core, this, request);
+    } catch (e) {
+      if (e instanceof RequestError) return { code: e.code, body: e.message };
+      return { code: 500, body: `Internal emulator error: ${e instanceof Error ? e.message : String(e)}` };
+    }
+  }
+
+  private respond(reqId: string, code: number, type: string, body: unknown): void {
+    this.send(JSON.stringify({ kind: 'resp', reqId, code, type, body }));
+  }
+}
+
+function textOf(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return (data instanceof ArrayBuffer ? Buffer.from(data) : data).toString('utf8');
+}
+
+/** The `id` of a request whose envelope failed to decode, if it has a usable one. */
+function readableId(text: string): string | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || !('id' in value)) return undefined;
+    const id: unknown = value.id;
+    return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+  } catch {
+    return undefined;
+  }
+}

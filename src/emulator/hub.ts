@@ -1,0 +1,203 @@
+import type * as t from 'io-ts';
+import type {
+  EventRecord,
+  ExConversationResult,
+  NotificationType,
+  notificationCodecs,
+  RequestType,
+  SubscribeExConversationsBody,
+} from '../protocol/index.js';
+import { agentState, conversationResult, routingTask } from './records.js';
+import type { AgentRecord, ConversationRecord, RingRecord, TaskRecord } from './state.js';
+
+/**
+ * One ExConversation subscription of a socket, and the conversations it was told about (so it
+ * gets a DELETE when one stops matching).
+ *
+ * @example
+ * socket.exSubscriptions.set(id, { filter: { convState: ['OPEN'] }, sent: new Set() });
+ */
+export interface ExSubscription {
+  filter: SubscribeExConversationsBody;
+  readonly sent: Set<string>;
+}
+
+/**
+ * An open agent websocket as the hub sees it: who it is and what it subscribed to.
+ *
+ * @example
+ * hub.socketsOf(agent).forEach((socket) => socket.send(text));
+ */
+export interface AgentSocket {
+  readonly agent: AgentRecord;
+  readonly bearer: string;
+  routingSubscriptionId?: string;
+  /** subscriptionId → legacy id of the agent watched. */
+  readonly agentStateSubscriptions: Map<string, string>;
+  readonly exSubscriptions: Map<string, ExSubscription>;
+  /** Sends text if the socket is still open. */
+  send(text: string): void;
+  close(code: number, reason?: string): void;
+  terminate(): void;
+}
+
+/**
+ * The faults that change what the hub sends; toggled by `emulator.faults`.
+ *
+ * @example
+ * const faults: FaultState = { dropped: new Set(), omitLastContent: false, duplicateEvents: false };
+ */
+export interface FaultState {
+  readonly dropped: Set<RequestType | '*'>;
+  omitLastContent: boolean;
+  duplicateEvents: boolean;
+}
+
+/**
+ * A notification body, typed by its notification type.
+ *
+ * @example
+ * const body: NotificationBody<'.ams.routing.RoutingTaskNotification'> = { subscriptionId, changes: [] };
+ */
+export type NotificationBody<K extends NotificationType> = t.TypeOf<(typeof notificationCodecs)[K]>;
+
+/**
+ * Serialises a notification; the body is checked against the protocol's type for `type`.
+ *
+ * @example
+ * socket.send(notification('.ams.routing.RoutingTaskNotification', { subscriptionId, changes: [] }));
+ */
+export function notification<K extends NotificationType>(type: K, body: NotificationBody<K>): string {
+  return JSON.stringify({ kind: 'notification', type, body });
+}
+
+/**
+ * Whether a conversation matches a SubscribeExConversations filter. `agentIds` (legacy ids or
+ * PIds) match ACTIVE and SUGGESTED participants.
+ *
+ * @example
+ * matchesFilter(conv, { convState: ['OPEN'], agentIds: ['12345678.4411'] }, '12345678');
+ */
+export function matchesFilter(conv: ConversationRecord, filter: SubscribeExConversationsBody, accountId: string): boolean {
+  if (filter.brandId !== undefined && filter.brandId !== accountId) return false;
+  if (filter.convState && filter.convState.length > 0 && !filter.convState.includes(conv.state === 'CLOSE' ? 'CLOSE' : 'OPEN')) return false;
+  if (filter.consumerId !== undefined && filter.consumerId !== conv.consumerId) return false;
+  if (filter.minLastUpdatedTime !== undefined && conv.lastUpdateTime < filter.minLastUpdatedTime) return false;
+  if (filter.maxLastUpdatedTime !== undefined && conv.lastUpdateTime > filter.maxLastUpdatedTime) return false;
+  if (filter.agentIds && filter.agentIds.length > 0) {
+    const ids = new Set<string>();
+    for (const p of conv.participants) ids.add(p.id).add(p.pid);
+    for (const d of conv.dialogs) for (const id of d.suggested) ids.add(id);
+    if (!filter.agentIds.some((id) => ids.has(id))) return false;
+  }
+  return true;
+}
+
+/**
+ * The open agent sockets of one emulator and every notification sent to them.
+ *
+ * @example
+ * const hub = new Hub(accountId, faults, (id) => state.agentById(id));
+ * hub.distribute(conv, record); // OnlineEventDistribution to every agent participant
+ */
+export class Hub {
+  private readonly sockets = new Set<AgentSocket>();
+  private readonly byUsername = new Map<string, Set<AgentSocket>>();
+
+  constructor(
+    private readonly accountId: string,
+    private readonly faults: FaultState,
+    private readonly agentById: (id: string) => AgentRecord | undefined,
+  ) {}
+
+  add(socket: AgentSocket): void {
+    this.sockets.add(socket);
+    const mine = this.byUsername.get(socket.agent.username) ?? new Set();
+    this.byUsername.set(socket.agent.username, mine.add(socket));
+  }
+
+  remove(socket: AgentSocket): void {
+    this.sockets.delete(socket);
+    this.byUsername.get(socket.agent.username)?.delete(socket);
+  }
+
+  /** Open sockets, of one agent (by username) or all. */
+  socketsOf(username?: string): AgentSocket[] {
+    return [...(username === undefined ? this.sockets : (this.byUsername.get(username) ?? []))];
+  }
+
+  hasRoutingSubscription(agent: AgentRecord): boolean {
+    return this.socketsOf(agent.username).some((s) => s.routingSubscriptionId !== undefined);
+  }
+
+  /** Tells the ring's agent (its sockets that subscribed to routing tasks) about its ring. */
+  notifyRing(conv: ConversationRecord, task: TaskRecord, ring: RingRecord): void {
+    const result = routingTask(conv, task, ring, this.accountId);
+    for (const socket of this.socketsOf(ring.agent.username)) {
+      const subscriptionId = socket.routingSubscriptionId;
+      if (subscriptionId === undefined) continue;
+      socket.send(notification('.ams.routing.RoutingTaskNotification', { subscriptionId, changes: [{ type: 'UPSERT', result }] }));
+    }
+  }
+
+  /** Tells every socket watching this agent's state. */
+  notifyAgentState(agent: AgentRecord): void {
+    for (const socket of this.sockets) {
+      for (const [subscriptionId, watched] of socket.agentStateSubscriptions) {
+        if (watched === agent.legacyId) this.sendAgentState(socket, subscriptionId, agent);
+      }
+    }
+  }
+
+  sendAgentState(socket: AgentSocket, subscriptionId: string, agent: AgentRecord): void {
+    socket.send(notification('.ams.routing.AgentStateNotification', { subscriptionId, changes: [{ type: 'UPSERT', result: agentState(agent) }] }));
+  }
+
+  /** The snapshot that follows SubscribeExConversations: every matching conversation, oldest first. */
+  sendSnapshot(socket: AgentSocket, subscriptionId: string, conversations: Iterable<ConversationRecord>): void {
+    const sub = socket.exSubscriptions.get(subscriptionId);
+    if (!sub) return;
+    const matching = [...conversations]
+      .filter((c) => matchesFilter(c, sub.filter, this.accountId))
+      .sort((a, b) => a.startTs - b.startTs)
+      .slice(0, 1000);
+    for (const c of matching) sub.sent.add(c.convId);
+    const changes = matching.map((c) => ({ type: 'UPSERT' as const, result: this.result(c) }));
+    socket.send(notification('.ams.aam.ExConversationChangeNotification', { subscriptionId, changes }));
+  }
+
+  /** UPSERT to every subscription the conversation matches, DELETE to those it stopped matching. */
+  conversationChanged(conv: ConversationRecord): void {
+    let result: ExConversationResult | undefined;
+    for (const socket of this.sockets) {
+      for (const [subscriptionId, sub] of socket.exSubscriptions) {
+        const matches = matchesFilter(conv, sub.filter, this.accountId);
+        if (!matches && !sub.sent.has(conv.convId)) continue;
+        if (matches) sub.sent.add(conv.convId);
+        else sub.sent.delete(conv.convId);
+        socket.send(
+          notification('.ams.aam.ExConversationChangeNotification', {
+            subscriptionId,
+            changes: [{ type: matches ? 'UPSERT' : 'DELETE', result: (result ??= this.result(conv)) }],
+          }),
+        );
+      }
+    }
+  }
+
+  /** OnlineEventDistribution to every open socket of every agent participant. */
+  distribute(conv: ConversationRecord, record: EventRecord): void {
+    const text = notification('.ams.ms.OnlineEventDistribution', record);
+    const copies = this.faults.duplicateEvents ? 2 : 1;
+    for (const p of conv.participants) {
+      if (p.role === 'CONSUMER') continue;
+      const agent = this.agentById(p.id);
+      if (!agent) continue;
+      for (const socket of this.socketsOf(agent.username)) for (let i = 0; i < copies; i++) socket.send(text);
+    }
+  }
+
+  private result(conv: ConversationRecord): ExConversationResult {
+    return conversationResult(conv, this.accountId, { withLastContent: !this.faults.omitLastContent });
+  }
+}

@@ -1,0 +1,167 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { canonicalRequestType } from '../protocol/index.js';
+import { AgentConnection } from './connection.js';
+import { consumerHandle } from './consumer.js';
+import { EmulatorCore } from './core.js';
+import { createHttpHandler } from './http.js';
+import { conversationDetails, conversationResult } from './records.js';
+import { createRandom } from './random.js';
+import { createClock, EmulatorState, type AgentRecord } from './state.js';
+import type { ConversationSnapshot, Emulator, EmulatorOptions, Faults } from './types.js';
+
+const wsPath = /^\/ws_api\/account\/([^/]+)\/messaging\/brand\/([^/]+)$/;
+
+/**
+ * Starts an emulator: a real HTTP and websocket server on 127.0.0.1 speaking LivePerson's
+ * Messaging Agent API (CSDS, login, refresh, the brand websocket with routing, conversations and
+ * messaging), plus controls to add agents, simulate consumers and inject faults. Instances share
+ * nothing; `close()` leaves no server, socket or timer behind.
+ *
+ * @example
+ * const emulator = await startEmulator({ port: 0, seed: 1 });
+ * const creds = emulator.addAgent({ username: 'bot', password: 'secret', skills: ['-1'] });
+ * const consumer = await emulator.consumer({ skillId: '-1' });
+ * await consumer.send('hello');
+ * await emulator.close();
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const accountId = options.accountId ?? '12345678';
+  const state = new EmulatorState(accountId, createRandom(options.seed ?? 1), createClock());
+  const core = new EmulatorCore(state, { ringExpiration: options.ringExpiration ?? 72_000 });
+  let host = '';
+  const server = createServer(createHttpHandler(state, () => host));
+  const wss = new WebSocketServer({ noServer: true });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    const match = wsPath.exec(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+    if (!match) return refuse(socket, 404, 'Not Found');
+    const [, account, bearer] = match;
+    const agent = account === accountId && bearer !== undefined && !core.closed ? state.tokenOwner(decodeURIComponent(bearer)) : undefined;
+    if (!agent || bearer === undefined) return refuse(socket, 401, 'Unauthorized');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (core.closed) ws.terminate();
+      else new AgentConnection(ws, agent, bearer, core);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const agentOf = (username: string): AgentRecord => state.agent(username);
+  const faults: Faults = {
+    dropResponses: (type) => {
+      const canonical = type === '*' ? '*' : canonicalRequestType(type);
+      if (canonical === undefined) throw new Error(`unknown request type ${JSON.stringify(type)}`);
+      core.faults.dropped.add(canonical);
+    },
+    omitLastContentEvent: () => {
+      core.faults.omitLastContent = true;
+    },
+    duplicateEvents: () => {
+      core.faults.duplicateEvents = true;
+    },
+    clear: () => {
+      core.faults.dropped.clear();
+      core.faults.omitLastContent = false;
+      core.faults.duplicateEvents = false;
+    },
+  };
+  let closing: Promise<void> | undefined;
+
+  return {
+    host,
+    accountId,
+    addAgent: (agentOptions) => {
+      const agent = state.addAgent(agentOptions);
+      return { accountId, username: agent.username, password: agent.password, csdsDomain: host };
+    },
+    oauthCredentials: (username) => ({ accountId, username, ...agentOf(username).oauth, csdsDomain: host }),
+    assertionCredentials: (username) => ({ accountId, assertion: agentOf(username).assertion, csdsDomain: host }),
+    issueToken: (username) => {
+      const agent = agentOf(username);
+      return { accountId, token: state.issueToken(agent), userId: agent.userId, userPid: agent.userPid, csdsDomain: host };
+    },
+    agentIdentity: (username) => {
+      const { userId, legacyId, userPid } = agentOf(username);
+      return { accountId, userId, legacyId, userPid };
+    },
+    consumer: async (consumerOptions = {}) => {
+      if (core.closed) throw new Error('The emulator is closed');
+      const conv = core.openConversation(state.addConsumer(consumerOptions), consumerOptions.skillId ?? '-1');
+      return consumerHandle(core, conv);
+    },
+    consumerOf: (convId) => {
+      const conv = state.conversations.get(convId);
+      if (!conv) throw new Error(`no conversation ${convId} in this emulator`);
+      return consumerHandle(core, conv);
+    },
+    conversation: (convId) => {
+      const conv = state.conversations.get(convId);
+      if (!conv) return undefined;
+      const snapshot: ConversationSnapshot = {
+        convId: conv.convId,
+        consumerId: conv.consumerId,
+        skillId: conv.skillId,
+        state: conv.state,
+        ...(conv.closeReason ? { closeReason: conv.closeReason } : {}),
+        details: conversationDetails(conv, accountId),
+        result: conversationResult(conv, accountId, { withLastContent: true }),
+        events: conv.dialogs.flatMap((d) => d.events),
+        rings: conv.tasks.flatMap((task) =>
+          task.rings.map((r) => ({ ringId: r.ringId, username: r.agent.username, ringState: r.state, routingTaskId: task.routingTaskId })),
+        ),
+      };
+      return structuredClone(snapshot);
+    },
+    dropConnections: (code = 1006) => {
+      for (const socket of core.hub.socketsOf()) {
+        if (code === 1006) socket.terminate();
+        else socket.close(code, 'Connection dropped by the emulator');
+      }
+    },
+    expireTokens: () => {
+      state.expireTokens();
+      for (const socket of core.hub.socketsOf()) socket.close(4401, 'Unauthorized');
+    },
+    injectFrame: (rawText, target = {}) => {
+      for (const socket of core.hub.socketsOf(target.username)) socket.send(rawText);
+    },
+    faults,
+    connections: (username) => core.hub.socketsOf(username).length,
+    requests$: core.requests.asObservable(),
+    close: () => {
+      closing ??= shutdown(core, wss, server);
+      return closing;
+    },
+  };
+}
+
+async function shutdown(core: EmulatorCore, wss: WebSocketServer, server: ReturnType<typeof createServer>): Promise<void> {
+  core.dispose();
+  for (const ws of wss.clients) ws.terminate();
+  await new Promise<void>((resolve) => wss.close(() => resolve()));
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** Answers a refused upgrade with a bare HTTP status on the raw socket, then closes it. */
+function refuse(socket: Duplex, status: number, text: string): void {
+  const responseStatus = text.toUpperCase().replace(/ /g, '_');
+  const body = JSON.stringify({ error: { time: Date.now(), message: text, internalCode: status, responseStatus } });
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,276 @@
+import type { Observable } from 'rxjs';
+import type {
+  ChatState,
+  CloseReason,
+  ConversationDetails,
+  ConversationState,
+  EventRecord,
+  ExConversationResult,
+  MessagingEventBody,
+  Request,
+  RingState,
+} from '../protocol/index.js';
+
+/**
+ * Options of `startEmulator`. Every field has a default.
+ *
+ * @example
+ * const emulator = await startEmulator({ port: 0, seed: 1, ringExpiration: 500 });
+ */
+export interface EmulatorOptions {
+  /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
+  port?: number;
+  /** Seed of the id generator: the same seed gives the same ids in the same order. Default 1. */
+  seed?: number;
+  /** The account (brand) id. Default `'12345678'`. */
+  accountId?: string;
+  /** How long a ring waits for an answer before it becomes EXPIRED, in ms. Default 72000. */
+  ringExpiration?: number;
+}
+
+/**
+ * An agent user of the emulated account.
+ *
+ * @example
+ * emulator.addAgent({ username: 'bot', password: 'secret', skills: ['-1'] });
+ */
+export interface AgentOptions {
+  /** The login name. Unique per emulator. */
+  username: string;
+  /** The password for a username/password login. */
+  password: string;
+  /** Skill ids routing rings this agent for; `'-1'` means any skill. Default `['-1']`. */
+  skills?: readonly string[];
+  /** Shown in its user profile. Default the username. */
+  nickname?: string;
+}
+
+/**
+ * What `createAgent` needs to log in with a password against the emulator.
+ *
+ * @example
+ * const creds: EmulatorCredentials = emulator.addAgent({ username: 'bot', password: 'secret' });
+ */
+export interface EmulatorCredentials {
+  readonly accountId: string;
+  readonly username: string;
+  readonly password: string;
+  /** The emulator's `127.0.0.1:port`, to use as CSDS domain. */
+  readonly csdsDomain: string;
+}
+
+/**
+ * OAuth1 application keys of an agent (a bot user's login).
+ *
+ * @example
+ * const creds: EmulatorOAuthCredentials = emulator.oauthCredentials('bot');
+ */
+export interface EmulatorOAuthCredentials {
+  readonly accountId: string;
+  readonly username: string;
+  readonly appKey: string;
+  readonly secret: string;
+  readonly accessToken: string;
+  readonly accessTokenSecret: string;
+  readonly csdsDomain: string;
+}
+
+/**
+ * A SAML assertion that logs an agent in (SSO).
+ *
+ * @example
+ * const creds: EmulatorAssertionCredentials = emulator.assertionCredentials('bot');
+ */
+export interface EmulatorAssertionCredentials {
+  readonly accountId: string;
+  readonly assertion: string;
+  readonly csdsDomain: string;
+}
+
+/**
+ * A valid bearer issued without a login, for token credentials.
+ *
+ * @example
+ * const { token, userId } = emulator.issueToken('bot');
+ */
+export interface EmulatorTokenCredentials {
+  readonly accountId: string;
+  readonly token: string;
+  readonly userId: string;
+  readonly userPid: string;
+  readonly csdsDomain: string;
+}
+
+/**
+ * Who an agent is on the wire: legacy id in request bodies and `participants`, PId in `participantsPId`.
+ *
+ * @example
+ * const { legacyId, userPid } = emulator.agentIdentity('bot'); // '12345678.4411', 'b6f7...'
+ */
+export interface AgentIdentity {
+  readonly accountId: string;
+  readonly userId: string;
+  /** `accountId.userId`. */
+  readonly legacyId: string;
+  /** The UUID LivePerson calls `userPid`. */
+  readonly userPid: string;
+}
+
+/**
+ * A simulated consumer's profile and the skill its conversation asks for.
+ *
+ * @example
+ * const consumer = await emulator.consumer({ skillId: '-1', firstName: 'Ada' });
+ */
+export interface ConsumerOptions {
+  /** Skill the conversation is routed to. Default `'-1'`. */
+  skillId?: string;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  phone?: string;
+}
+
+/**
+ * The consumer side of one conversation, driven by the test.
+ *
+ * @example
+ * const consumer = await emulator.consumer({ skillId: '-1' });
+ * const seq = await consumer.send('hello'); // 1
+ * consumer.received$.subscribe((record) => console.log(record.event));
+ */
+export interface Consumer {
+  /** The conversation id (also the MAIN dialog id). */
+  readonly convId: string;
+  /** The consumer's id (a UUID), as in `participants.CONSUMER`. */
+  readonly consumerId: string;
+  /**
+   * Everything others sent in this conversation and the consumer sees (agents' messages,
+   * receipts and chat states, not AGENTS_AND_MANAGERS ones). Replays the past to late subscribers;
+   * completes when the emulator closes.
+   */
+  readonly received$: Observable<EventRecord>;
+  /** Sends a `text/plain` ContentEvent; resolves with its sequence. */
+  send(text: string): Promise<number>;
+  /** Publishes any event (rich content, files...); resolves with its sequence (0 for chat states). */
+  publish(event: MessagingEventBody): Promise<number>;
+  /** Sends a ChatStateEvent (unsequenced). */
+  type(chatState: ChatState): Promise<void>;
+  /** Sends an AcceptStatusEvent READ for these sequences; resolves with the receipt's own sequence. */
+  read(sequences: readonly number[]): Promise<number>;
+  /** Closes the conversation (closeReason CONSUMER). */
+  close(): Promise<void>;
+}
+
+/**
+ * Fault injection knobs; every one stays on until `clear()`.
+ *
+ * @example
+ * emulator.faults.dropResponses('GetClock'); // keep-alives now time out
+ * emulator.faults.clear();
+ */
+export interface Faults {
+  /**
+   * Requests of this type (long name or short alias, or `'*'` for all) are swallowed from now on:
+   * no response and no effect. They still appear on `requests$`.
+   */
+  dropResponses(type: string): void;
+  /** Conversation changes carry no `lastContentEventNotification` (the service's known race). */
+  omitLastContentEvent(): void;
+  /** Every OnlineEventDistribution frame is sent twice (the duplicates clients must drop). */
+  duplicateEvents(): void;
+  /** Turns every fault off. */
+  clear(): void;
+}
+
+/**
+ * A request the emulator received, with the agent that sent it.
+ *
+ * @example
+ * emulator.requests$.pipe(filter((r) => r.request.type === '.ams.routing.UpdateRingState'));
+ */
+export interface ReceivedRequest {
+  readonly username: string;
+  readonly request: Request;
+}
+
+/**
+ * A ring as the server keeps it.
+ *
+ * @example
+ * emulator.conversation(convId)?.rings.find((r) => r.username === 'bot')?.ringState; // 'WAITING'
+ */
+export interface RingSnapshot {
+  readonly ringId: string;
+  readonly username: string;
+  readonly ringState: RingState;
+  readonly routingTaskId: string;
+}
+
+/**
+ * A copy of a conversation's server-side state, for assertions. Later changes do not affect it.
+ *
+ * @example
+ * const snapshot = emulator.conversation(consumer.convId);
+ * snapshot?.details.participants.ASSIGNED_AGENT; // ['12345678.4411']
+ */
+export interface ConversationSnapshot {
+  readonly convId: string;
+  readonly consumerId: string;
+  readonly skillId: string;
+  readonly state: ConversationState;
+  readonly closeReason?: CloseReason;
+  /** `conversationDetails` exactly as ExConversationChangeNotification subscribers get it. */
+  readonly details: ConversationDetails;
+  /** The whole record subscribers get (details, unread counts, last content event). */
+  readonly result: ExConversationResult;
+  /** Every stored (sequenced) event of every dialog, in order. */
+  readonly events: readonly EventRecord[];
+  /** Every ring of every routing task of this conversation. */
+  readonly rings: readonly RingSnapshot[];
+}
+
+/**
+ * A running emulator: a real HTTP + websocket server on 127.0.0.1 speaking LivePerson's Messaging
+ * Agent API, and the controls tests drive it with.
+ *
+ * @example
+ * const emulator = await startEmulator({ seed: 1 });
+ * const creds = emulator.addAgent({ username: 'bot', password: 'secret' });
+ * // ... createAgent(creds), emulator.consumer(), assertions ...
+ * await emulator.close();
+ */
+export interface Emulator {
+  /** `127.0.0.1:PORT`: the CSDS domain and every service host (plain http/ws on loopback). */
+  readonly host: string;
+  readonly accountId: string;
+  /** Adds an agent user; returns password credentials. Throws if the username is taken. */
+  addAgent(options: AgentOptions): EmulatorCredentials;
+  oauthCredentials(username: string): EmulatorOAuthCredentials;
+  assertionCredentials(username: string): EmulatorAssertionCredentials;
+  /** A fresh valid bearer for the agent, without a login. */
+  issueToken(username: string): EmulatorTokenCredentials;
+  agentIdentity(username: string): AgentIdentity;
+  /** Opens a conversation for a new consumer and rings eligible agents. */
+  consumer(options?: ConsumerOptions): Promise<Consumer>;
+  /** A consumer handle on an existing conversation (e.g. one an agent opened proactively). */
+  consumerOf(convId: string): Consumer;
+  /** A copy of a conversation's state, or undefined when there is none with this id. */
+  conversation(convId: string): ConversationSnapshot | undefined;
+  /** Closes every agent socket with this code; 1006 (the default) terminates without a close frame. */
+  dropConnections(code?: number): void;
+  /** Every bearer and login session becomes invalid; open sockets are closed with 4401. */
+  expireTokens(): void;
+  /** Sends raw text, unchanged, to every open agent socket (or only those of `username`). */
+  injectFrame(rawText: string, options?: { username?: string }): void;
+  readonly faults: Faults;
+  /** Number of open agent sockets (of one agent, or of all). */
+  connections(username?: string): number;
+  /**
+   * Every decoded request received, as it arrives (hot, no replay: `firstValueFrom` waits for the
+   * next one, never matches an old one). Completes when the emulator closes.
+   */
+  readonly requests$: Observable<ReceivedRequest>;
+  /** Stops everything: sockets, server, timers; completes every stream. Idempotent. */
+  close(): Promise<void>;
+}
