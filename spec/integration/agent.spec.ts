@@ -50,6 +50,15 @@ describe('agent against the emulator over a real socket', () => {
     expect((await firstValueFrom(agent.connection$)).status).toBe('closed');
   });
 
+  it('ends connect() with a typed error when the websocket host is unusable, and does not loop', async () => {
+    const agent = make({ ...emulator.issueToken('bot'), domains: { facadeMsg: '127.0.0.1:99999' }, reconnect: { initialInterval: 10, maxRetries: 2 } });
+    const errors: string[] = [];
+    agent.errors$.subscribe((e) => errors.push(e.kind));
+    await expect(firstValueFrom(agent.connect())).rejects.toHaveProperty('kind');
+    expect(errors.length).toBeGreaterThan(0);
+    expect((await firstValueFrom(agent.connection$)).status).toBe('closed');
+  });
+
   it('runs a whole conversation: ring, accept, messages, receipts, typing, close', async () => {
     const creds = emulator.addAgent({ username: 'agent1', password: 'pw', skills: ['-1'] });
     const agent = make(creds);

@@ -24,6 +24,7 @@ import {
   RequestFailed,
   PipelineError,
   RequestTimeout,
+  SocketError,
   redact,
   type AgentError,
 } from '../domain/errors.js';
@@ -173,7 +174,14 @@ class LpAgent implements Agent {
     this.ensureSession().then(
       (session) => {
         if (this.disposed || generation !== this.generation) return;
-        this.openSocket(session, generation);
+        try {
+          this.openSocket(session, generation);
+        } catch (e) {
+          // A URL the socket refuses to parse will never work: end this run instead of looping.
+          const error = new SocketError(`could not open the websocket: ${describe(e)}`);
+          this.emitError(error);
+          this.close(error);
+        }
       },
       (error: unknown) => {
         if (this.disposed || generation !== this.generation) return;
