@@ -1,91 +1,204 @@
 /**
- * `npm start`: a minimal bot written with lp-agent-rx, run against the in-process emulator.
- * It accepts the ring of each simulated consumer, greets them, echoes what they say and closes
- * the conversation; then prints a summary and exits 0. No credentials, no network.
+ * `npm start`: the demo bot (./demoBot.ts) written with lp-agent-rx.
+ *
+ * Without credentials it starts the in-process emulator, runs a few scripted consumers
+ * concurrently, prints a live transcript and a summary (with reply latency percentiles), then
+ * disposes everything and exits 0 (1 on failure, e.g. a reply that never comes).
+ *
+ * With LP_ACCOUNT, LP_USER and LP_PASS (and optionally LP_CSDS) set, the same bot connects to
+ * LivePerson instead and runs until Ctrl-C.
  */
-import { filter, firstValueFrom, map, merge, mergeMap, take, timeout, toArray } from 'rxjs';
-import { createAgent, type Command } from 'lp-agent-rx';
-import { startEmulator } from 'lp-agent-rx/emulator';
+import { filter, firstValueFrom, map, timeout, type Observable, type Subscription } from 'rxjs';
+import { createAgent, type Agent } from 'lp-agent-rx';
+import { startEmulator, type Consumer, type Emulator } from 'lp-agent-rx/emulator';
+import { CLOSE_WORD, demoBot, echoOf, GREETING } from './demoBot';
 
-async function main(): Promise<void> {
-  const emulator = await startEmulator({ port: 0, seed: 1 });
-  const creds = emulator.addAgent({ username: 'demo-bot', password: 'demo-secret', skills: ['-1'] });
-  const agent = createAgent({ ...creds, logger: { warn: (m) => console.warn(`warn: ${m}`) } });
-  agent.errors$.subscribe((e) => console.error(`error: ${e.kind}: ${e.message}`));
+const WAIT_MS = 10_000;
+const t0 = performance.now();
+const tty = process.stdout.isTTY === true;
+let progressLine = '';
 
-  await firstValueFrom(agent.connect());
+const elapsed = (): string => `+${((performance.now() - t0) / 1000).toFixed(3)}s`.padStart(8);
+const short = (convId: string): string => convId.slice(0, 8);
+
+/** One transcript line: time offset, conversation, who, what. */
+function line(convId: string, who: string, what: string): void {
+  const text = `${elapsed()} [${short(convId)}] ${who.padEnd(8)} ${what}`;
+  if (tty) process.stdout.write(`\r\x1b[K${text}\n${progressLine}`);
+  else console.log(text);
+}
+
+/** The progress line: redrawn in place on a terminal; otherwise a plain line at each milestone. */
+function progress(text: string, milestone: boolean): void {
+  progressLine = `progress: ${text}`;
+  if (tty) process.stdout.write(`\r\x1b[K${progressLine}`);
+  else if (milestone) console.log(progressLine);
+}
+
+function endProgress(): void {
+  if (tty) process.stdout.write('\r\x1b[K');
+}
+
+/** Resolves with the first value of `source$` or rejects with `what` after WAIT_MS. */
+function waitFor<T>(source$: Observable<T>, what: string): Promise<T> {
+  return firstValueFrom(
+    source$.pipe(timeout({ first: WAIT_MS, with: () => Promise.reject(new Error(`timed out after ${WAIT_MS} ms waiting for ${what}`)) })),
+  );
+}
+
+/** Connects, subscribes to rings and to this agent's open conversations, goes ONLINE, runs the bot. */
+async function startBot(agent: Agent): Promise<Subscription> {
+  await waitFor(agent.connect(), 'the login and the connection');
   const me = agent.identity;
-  console.log(`connected to the emulator at ${emulator.host} as ${me?.legacyId}`);
   await firstValueFrom(agent.subscribeRoutingTasks());
   await firstValueFrom(agent.subscribeExConversations({ convState: ['OPEN'], agentIds: me ? [me.legacyId] : [] }));
   await firstValueFrom(agent.setAgentState({ availability: 'ONLINE' }));
+  return agent.run(demoBot(agent));
+}
 
-  const text = (dialogId: string, message: string): Command => ({
-    type: '.ams.ms.PublishEvent',
-    body: { dialogId, event: { type: 'ContentEvent', contentType: 'text/plain', message } },
+/** Nearest-rank percentile of sorted values. */
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+
+const SCRIPTS: ReadonlyArray<{ name: string; says: string[] }> = [
+  { name: 'Ada', says: ['hi, I am Ada', 'can you count?', 'one, two, three'] },
+  { name: 'Grace', says: ['hello from Grace', 'is this thing on?', 'testing 1 2 3', 'nice'] },
+  { name: 'Linus', says: ['hey, Linus here', 'talk is cheap', 'show me the code'] },
+  { name: 'Barbara', says: ['Barbara here', 'what is an abstract data type?', 'thanks', 'see you'] },
+  { name: 'Ken', says: ['Ken says hi', 'grep or awk?', 'both, then'] },
+];
+
+interface Tally {
+  consumerMessages: number;
+  botMessages: number;
+  receipts: number;
+  greeted: Set<string>;
+  closed: Set<string>;
+  done: number;
+  latencies: number[];
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One scripted consumer: waits for the greeting, says its lines one reply at a time, then `#close`. */
+async function converse(emulator: Emulator, agent: Agent, script: { name: string; says: string[] }, tally: Tally, index: number): Promise<void> {
+  const consumer: Consumer = await emulator.consumer({ skillId: '-1', firstName: script.name });
+  const conv = consumer.convId;
+  line(conv, script.name, 'opens a conversation');
+  const watching = consumer.received$.subscribe((record) => {
+    const e = record.event;
+    if (e.type === 'ContentEvent') {
+      tally.botMessages += 1;
+      if (e.message === GREETING) tally.greeted.add(conv);
+      line(conv, 'bot', typeof e.message === 'string' ? e.message : `(${e.contentType})`);
+    } else if (e.type === 'AcceptStatusEvent') {
+      if (e.status === 'READ') tally.receipts += 1;
+      line(conv, 'bot', `${e.status.toLowerCase()} #${e.sequenceList.join(',')}`);
+    } else if (e.type === 'ChatStateEvent') {
+      line(conv, 'bot', e.chatState === 'COMPOSING' ? '(typing...)' : `(${e.chatState.toLowerCase()})`);
+    }
   });
-
-  // The whole bot: accept waiting rings, greet new conversations, echo messages, close on "bye".
-  const greeted = new Set<string>();
-  agent.run(
-    merge(
-      agent.rings$.pipe(
-        filter((ring) => ring.ringState === 'WAITING'),
-        map((ring): Command => ({ type: '.ams.routing.UpdateRingState', body: { ringId: ring.ringId, ringState: 'ACCEPTED' } })),
-      ),
-      agent.conversations$.pipe(
-        filter((c) => c.type === 'UPSERT' && c.myRole === 'ASSIGNED_AGENT' && !greeted.has(c.convId)),
-        map((c) => (greeted.add(c.convId), text(c.convId, 'Hello! I am the demo bot. Say anything, or "bye".'))),
-      ),
-      agent.messages$.pipe(
-        filter((m) => m.type === 'ContentEvent' && !m.isMe && m.event.contentType === 'text/plain'),
-        mergeMap((m): Command[] => {
-          const said = m.type === 'ContentEvent' && typeof m.event.message === 'string' ? m.event.message : '';
-          if (said === 'bye') {
-            return [{ type: '.ams.cm.UpdateConversationField', body: { conversationId: m.convId, conversationField: [{ field: 'ConversationStateField', conversationState: 'CLOSE' }] } }];
-          }
-          return [
-            { type: '.ams.ms.PublishEvent', body: { dialogId: m.dialogId, event: { type: 'AcceptStatusEvent', status: 'READ', sequenceList: [m.sequence] } } },
-            text(m.dialogId, `You said: ${said}`),
-          ];
-        }),
-      ),
-    ),
-  );
-
-  const transcripts = await Promise.all(
-    ['Ada', 'Grace', 'Linus'].map(async (name) => {
-      const consumer = await emulator.consumer({ skillId: '-1' });
-      const replies = firstValueFrom(
-        consumer.received$.pipe(
-          filter((r) => r.event.type === 'ContentEvent'),
-          map((r) => (r.event.type === 'ContentEvent' && typeof r.event.message === 'string' ? r.event.message : '')),
-          take(2),
-          toArray(),
-          timeout({ first: 10_000 }),
-        ),
-      );
-      await firstValueFrom(consumer.received$.pipe(filter((r) => r.event.type === 'ContentEvent'), timeout({ first: 10_000 })));
-      await consumer.send(`hi, I am ${name}`);
-      const got = await replies;
-      await consumer.send('bye');
-      return { name, convId: consumer.convId, got };
-    }),
-  );
-
-  for (const t of transcripts) {
-    console.log(`\n[${t.convId.slice(0, 8)}] ${t.name}`);
-    for (const line of t.got) console.log(`  bot> ${line}`);
+  try {
+    const contents$ = consumer.received$.pipe(map((r) => (r.event.type === 'ContentEvent' ? r.event.message : undefined)));
+    await waitFor(contents$.pipe(filter((m) => m === GREETING)), `the greeting in ${short(conv)}`);
+    for (const said of script.says) {
+      await sleep(10 + ((index * 7 + said.length) % 40));
+      const sent = performance.now();
+      const reply = waitFor(contents$.pipe(filter((m) => m === echoOf(said))), `the bot's reply to "${said}" in ${short(conv)}`);
+      line(conv, script.name, said);
+      tally.consumerMessages += 1;
+      await consumer.send(said);
+      await reply;
+      tally.latencies.push(performance.now() - sent);
+      progress(`${tally.done}/${SCRIPTS.length} conversations done, ${tally.consumerMessages + tally.botMessages} messages`, false);
+    }
+    const closed = waitFor(
+      agent.conversations$.pipe(filter((c) => c.convId === conv && (c.type === 'DELETE' || c.conversation.state === 'CLOSE'))),
+      `the bot to close ${short(conv)}`,
+    );
+    line(conv, script.name, CLOSE_WORD);
+    tally.consumerMessages += 1;
+    await consumer.send(CLOSE_WORD);
+    await closed;
+    if (emulator.conversation(conv)?.state !== 'CLOSE') throw new Error(`conversation ${short(conv)} is not closed`);
+    tally.closed.add(conv);
+    tally.done += 1;
+    line(conv, 'bot', 'closed the conversation');
+    progress(`${tally.done}/${SCRIPTS.length} conversations done, ${tally.consumerMessages + tally.botMessages} messages`, true);
+  } finally {
+    watching.unsubscribe();
   }
-  console.log(`\nsummary: ${transcripts.length} conversations, ${transcripts.reduce((n, t) => n + t.got.length, 0)} bot messages`);
-  agent.dispose();
-  await emulator.close();
+}
+
+async function emulated(): Promise<void> {
+  const emulator = await startEmulator({ port: 0, seed: 1 });
+  const agent = createAgent({
+    ...emulator.addAgent({ username: 'demo-bot', password: 'demo-secret', skills: ['-1'] }),
+    logger: { warn: (m) => console.warn(`warn: ${m}`) },
+  });
+  const errors = agent.errors$.subscribe((e) => console.error(`error: ${e.kind}: ${e.message}`));
+  try {
+    const bot = await startBot(agent);
+    console.log(`emulator at ${emulator.host}; demo bot online as ${agent.identity?.legacyId}; ${SCRIPTS.length} consumers`);
+    const tally: Tally = { consumerMessages: 0, botMessages: 0, receipts: 0, greeted: new Set(), closed: new Set(), done: 0, latencies: [] };
+    await Promise.all(SCRIPTS.map((script, i) => converse(emulator, agent, script, tally, i)));
+    await sleep(50); // let the last receipts arrive
+    endProgress();
+    bot.unsubscribe();
+    const sorted = [...tally.latencies].sort((a, b) => a - b);
+    const ms = (p: number): string => `${percentile(sorted, p).toFixed(1)}ms`;
+    console.log(
+      `summary: ${SCRIPTS.length} conversations (${tally.greeted.size} greeted, ${tally.closed.size} closed), ` +
+        `${tally.consumerMessages} consumer messages, ${tally.botMessages} bot messages, ${tally.receipts} receipts, ` +
+        `reply latency p50 ${ms(50)} p90 ${ms(90)} p99 ${ms(99)}`,
+    );
+    if (tally.greeted.size !== SCRIPTS.length || tally.closed.size !== SCRIPTS.length) throw new Error('not every conversation was greeted and closed');
+  } finally {
+    endProgress();
+    errors.unsubscribe();
+    agent.dispose();
+    await emulator.close();
+  }
+}
+
+/** Against LivePerson: the same bot, a transcript from the agent's side, until SIGINT. */
+async function live(accountId: string, username: string, password: string, csdsDomain: string | undefined): Promise<void> {
+  const agent = createAgent({ accountId, username, password, csdsDomain, logger: { warn: (m) => console.warn(`warn: ${m}`) } });
+  const subs: Subscription[] = [agent.errors$.subscribe((e) => console.error(`error: ${e.kind}: ${e.message}`))];
+  try {
+    console.log(`connecting to LivePerson account ${accountId} as ${username}${csdsDomain ? ` (CSDS ${csdsDomain})` : ''}...`);
+    subs.push(await startBot(agent));
+    console.log(`demo bot online as ${agent.identity?.legacyId}; Ctrl-C to stop`);
+    subs.push(
+      agent.messages$.subscribe((m) => {
+        if (m.type === 'ContentEvent' && typeof m.event.message === 'string') line(m.convId, m.isMe ? 'bot' : 'consumer', m.event.message);
+      }),
+      agent.conversations$.subscribe((c) => {
+        if (c.type === 'DELETE' || c.conversation.state === 'CLOSE') line(c.convId, 'bot', 'conversation closed');
+      }),
+    );
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    console.log('\nstopping');
+  } finally {
+    for (const s of subs) s.unsubscribe();
+    agent.dispose();
+  }
+}
+
+function main(): Promise<void> {
+  const { LP_ACCOUNT, LP_USER, LP_PASS, LP_CSDS } = process.env;
+  if (LP_ACCOUNT && LP_USER && LP_PASS) return live(LP_ACCOUNT, LP_USER, LP_PASS, LP_CSDS || undefined);
+  return emulated();
 }
 
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+    endProgress();
+    console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   },
 );

@@ -17,6 +17,7 @@ export {
   type TokenCredentials,
 } from './credentials.js';
 export { type AuthOptions } from './options.js';
+export { fetchTrusting } from './trustingFetch.js';
 export { httpBase, isLoopbackHost, wsBase } from './hosts.js';
 export { createCsdsClient, DEFAULT_SERVICES, type CsdsClient, type ServiceDomains } from './csds.js';
 export { type Session } from './session.js';

@@ -1,3 +1,5 @@
+import { fetchTrusting } from './trustingFetch.js';
+
 /**
  * How auth reaches LivePerson. Every field is optional; the defaults talk to production.
  *
@@ -21,6 +23,11 @@ export interface AuthOptions {
   readonly secure?: boolean;
   /** The `fetch` to use. Default the global one; inject to add a proxy or stub the network. */
   readonly fetch?: typeof fetch;
+  /**
+   * Extra CA certificate (PEM) to trust over TLS, e.g. the emulator's self-signed one. Auth calls
+   * then go through `fetchTrusting(ca)` unless `fetch` is given; the websocket trusts it too.
+   */
+  readonly ca?: string | Buffer;
   /** `User-Agent` sent on every auth call. Default `lp-agent-rx`. */
   readonly userAgent?: string;
   /** Timeout of each auth HTTP call (CSDS, login, refresh, logout), in ms. Default 10 000. */
@@ -58,7 +65,8 @@ export function resolveAuthOptions(options: AuthOptions = {}): ResolvedAuthOptio
     domains = {},
     csdsTtl = 60_000,
     secure,
-    fetch: fetchImpl = globalThis.fetch,
+    ca,
+    fetch: fetchImpl = ca === undefined ? globalThis.fetch : fetchTrusting(ca),
     userAgent = 'lp-agent-rx',
     loginTimeout = 10_000,
     now = Date.now,

@@ -3,7 +3,7 @@ import { WebSocket, type RawData } from 'ws';
 import { decodeRequest, requestDefinitions, type Request } from '../protocol/index.js';
 import { RequestError, type EmulatorCore } from './core.js';
 import { handleRequest, type Reply } from './handlers.js';
-import type { AgentSocket, ExSubscription } from './hub.js';
+import { drawFault, type AgentSocket, type ExSubscription } from './hub.js';
 import type { AgentRecord } from './state.js';
 
 const errorType = '.ReqBody$StringResp';
@@ -24,6 +24,8 @@ export class AgentConnection implements AgentSocket {
   /** Frames for this socket produced while a request is handled, sent after its response. */
   private held: string[] | undefined;
   private open = true;
+  /** Responses held back by a delay fault. */
+  private readonly delayed = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(
     private readonly ws: WebSocket,
@@ -55,6 +57,8 @@ export class AgentConnection implements AgentSocket {
 
   private detach(): void {
     this.open = false;
+    for (const timer of this.delayed) clearTimeout(timer);
+    this.delayed.clear();
     this.core.hub.remove(this);
   }
 
@@ -68,16 +72,29 @@ export class AgentConnection implements AgentSocket {
     }
     const request = decoded.right;
     this.core.requests.next({ username: this.agent.username, request });
-    const { dropped } = this.core.faults;
+    const { dropped, delays, random } = this.core.faults;
     if (dropped.has('*') || dropped.has(request.type)) return;
+    const fault = drawFault(this.core.faults, ['dropResponse', 'delayResponse', 'dropConnection']);
+    if (fault === 'dropResponse') return;
+    if (fault === 'dropConnection') return this.terminate();
 
     this.held = [];
     const reply = this.run(request);
     const held = this.held;
     this.held = undefined;
     const type = reply.code < 400 ? requestDefinitions[request.type].responseType : errorType;
-    this.respond(request.id, reply.code, type, reply.body);
-    for (const frame of held) this.send(frame);
+    const frames = [JSON.stringify({ kind: 'resp', reqId: request.id, code: reply.code, type, body: reply.body }), ...held];
+    const delay = fault === 'delayResponse' && random ? 1 + random.random.int(100) : (delays?.get(request.type) ?? delays?.get('*') ?? 0);
+    if (delay <= 0) {
+      for (const frame of frames) this.send(frame);
+      return;
+    }
+    // The request takes effect now; only what this socket hears about it comes late.
+    const timer = setTimeout(() => {
+      this.delayed.delete(timer);
+      for (const frame of frames) this.send(frame);
+    }, delay);
+    this.delayed.add(timer);
   }
 
   private run(request: Request): Reply {

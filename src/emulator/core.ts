@@ -90,10 +90,14 @@ export class EmulatorCore {
   readonly requests = new Subject<ReceivedRequest>();
   private disposed = false;
 
+  /** Whether closing a MAIN dialog opens a POST_SURVEY dialog instead of closing the conversation. */
+  readonly postSurvey: boolean;
+
   constructor(
     readonly state: EmulatorState,
-    options: { ringExpiration: number },
+    options: { ringExpiration: number; postSurvey?: boolean },
   ) {
+    this.postSurvey = options.postSurvey ?? false;
     this.hub = new Hub(state.accountId, this.faults, (id) => state.agentById(id));
     this.router = new Router(state, this.hub, options.ringExpiration);
   }
@@ -130,7 +134,7 @@ export class EmulatorCore {
     agent.availability = availability;
     agent.description = description;
     this.hub.notifyAgentState(agent);
-    if (availability === 'ONLINE') this.router.ringWaiting(agent);
+    if (availability === 'ONLINE' || availability === 'OCCUPIED') this.router.ringWaiting(agent);
   }
 
   /**
@@ -216,16 +220,39 @@ export class EmulatorCore {
     this.changed(conv);
   }
 
-  /** Closes one dialog; closing the MAIN dialog closes the conversation (no post-survey configured). */
+  /**
+   * Closes one dialog. Closing the MAIN dialog opens a POST_SURVEY dialog (its own id and
+   * sequences) when `postSurvey` is on, else closes the conversation; closing the last open
+   * dialog after MAIN (the survey) closes the conversation too, and announces it; otherwise
+   * announcing the change is the caller's job (one notification per request).
+   */
   closeDialog(conv: ConversationRecord, dialog: DialogRecord, closedBy: ClosedBy, cause: string | undefined): void {
     if (dialog.state === 'CLOSE') throw new RequestError(`Dialog ${dialog.dialogId} is already closed`);
-    if (dialog.dialogType === 'MAIN') {
-      this.endDialog(dialog, closedBy, cause, this.state.clock.now());
-      this.closeConversation(conv, closedBy === 'CONSUMER' ? 'CONSUMER' : closedBy === 'SYSTEM' ? 'SYSTEM' : 'AGENT', closedBy);
-      return;
-    }
     this.endDialog(dialog, closedBy, cause, this.state.clock.now());
+    if (dialog.dialogType === 'MAIN' && this.postSurvey) {
+      this.state.addDialog(conv, this.state.random.uuid(), 'POST_SURVEY', 'MESSAGING');
+    } else if (!conv.dialogs.some((d) => d.state === 'OPEN')) {
+      this.closeConversation(conv, closedBy === 'CONSUMER' ? 'CONSUMER' : closedBy === 'SYSTEM' ? 'SYSTEM' : 'AGENT', closedBy);
+    }
+  }
+
+  /**
+   * The consumer authenticated: its participant id (and PId) becomes `consumerId`, announced as
+   * a conversation change.
+   */
+  stepUp(conv: ConversationRecord, consumerId: string): string {
+    if (conv.state === 'CLOSE') throw new RequestError(`Conversation ${conv.convId} is closed`);
+    const previous = this.state.consumers.get(conv.consumerId);
+    this.state.addConsumer({ ...(previous ? { firstName: previous.firstName, lastName: previous.lastName, email: previous.email, phone: previous.phone } : {}), consumerId });
+    for (const p of conv.participants) {
+      if (p.role === 'CONSUMER' && p.id === conv.consumerId) {
+        p.id = consumerId;
+        p.pid = consumerId;
+      }
+    }
+    conv.consumerId = consumerId;
     this.changed(conv);
+    return consumerId;
   }
 
   /** Stamps the change and tells ExConversation subscribers; content events touch only `lastUpdateTime`. */

@@ -68,7 +68,7 @@ export function updateConversationFields(core: EmulatorCore, caller: AgentRecord
           core.state.addDialog(conv, dialogId, f.dialog.dialogType ?? 'POST_SURVEY', f.dialog.channelType ?? 'MESSAGING');
         } else if (f.dialog.state === 'CLOSE') {
           const dialog = conv.dialogs.find((d) => d.dialogId === dialogId);
-          if (dialog && dialog.dialogType !== 'MAIN') core.closeDialog(conv, dialog, f.dialog.closedBy ?? 'AGENT', f.dialog.closedCause);
+          if (dialog && (dialog.dialogType !== 'MAIN' || core.postSurvey)) core.closeDialog(conv, dialog, f.dialog.closedBy ?? 'AGENT', f.dialog.closedCause);
           else if (dialog) close = true;
         }
         break;
@@ -94,12 +94,12 @@ export function updateConversationFields(core: EmulatorCore, caller: AgentRecord
   }
 
   if (close) {
-    core.closeConversation(conv, 'AGENT', 'AGENT');
-  } else {
+    if (conv.state === 'OPEN') core.closeConversation(conv, 'AGENT', 'AGENT');
+  } else if (conv.state === 'OPEN') {
     const unassigned = !conv.participants.some((p) => p.role === 'ASSIGNED_AGENT');
     if (unassigned && (removed.size > 0 || skillChanged)) {
       const suggested = mainDialog(conv).suggested;
-      core.router.route(conv, suggested.length > 0 ? { only: new Set(suggested), excluded: removed } : { excluded: removed });
+      core.router.route(conv, { ...(suggested.length > 0 ? { only: new Set(suggested) } : {}), excluded: removed, transfer: true });
     }
     core.changed(conv);
   }

@@ -28,7 +28,20 @@ const OAuthLogin = t.type({ username: t.string, appKey: t.string, secret: t.stri
 const AssertionLogin = t.type({ assertion: t.string });
 const SessionBody = t.type({ csrf: t.string });
 
-type ErrorStatus = 'BAD_REQUEST' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'PAYLOAD_TOO_LARGE';
+type ErrorStatus = 'BAD_REQUEST' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'PAYLOAD_TOO_LARGE' | 'TOO_MANY_REQUESTS';
+
+/**
+ * HTTP faults, toggled by `emulator.faults`.
+ *
+ * @example
+ * const faults: HttpFaults = { refreshUnauthorized: false, rateLimitedLogins: 0 };
+ */
+export interface HttpFaults {
+  /** Refresh answers 401 whatever it is sent. */
+  refreshUnauthorized: boolean;
+  /** How many of the next logins answer 429 with `Retry-After: 1`. */
+  rateLimitedLogins: number;
+}
 
 /**
  * The emulator's REST side: CSDS (`/api/account/{acc}/service[/{name}]/baseURI.json`) and agentVep
@@ -39,7 +52,11 @@ type ErrorStatus = 'BAD_REQUEST' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'PAYLOAD_TOO_L
  * @example
  * const server = http.createServer(createHttpHandler(state, () => host));
  */
-export function createHttpHandler(state: EmulatorState, host: () => string): (req: IncomingMessage, res: ServerResponse) => void {
+export function createHttpHandler(
+  state: EmulatorState,
+  host: () => string,
+  faults: HttpFaults = { refreshUnauthorized: false, rateLimitedLogins: 0 },
+): (req: IncomingMessage, res: ServerResponse) => void {
   const baseURIs = () => CSDS_SERVICES.map((service) => ({ service, account: state.accountId, baseURI: host() }));
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -63,6 +80,11 @@ export function createHttpHandler(state: EmulatorState, host: () => string): (re
   };
 
   const login = (res: ServerResponse, body: unknown): void => {
+    if (faults.rateLimitedLogins > 0) {
+      faults.rateLimitedLogins--;
+      res.setHeader('Retry-After', '1');
+      return sendError(res, 429, 'Too many requests', 'TOO_MANY_REQUESTS');
+    }
     const agent = authenticate(state, body);
     if (agent === 'malformed') return sendError(res, 400, 'Bad request: expected username/password, OAuth keys or an assertion', 'BAD_REQUEST');
     if (!agent) return sendError(res, 401, 'Authentication failed: invalid credentials', 'UNAUTHORIZED', 25);
@@ -94,7 +116,7 @@ export function createHttpHandler(state: EmulatorState, host: () => string): (re
   const sessionAction = (req: IncomingMessage, res: ServerResponse, body: unknown, logout: boolean): void => {
     const decoded = SessionBody.decode(body);
     const session = state.session(cookie(req, 'Session_id') ?? '');
-    if (isLeft(decoded) || !session || session.csrf !== decoded.right.csrf) {
+    if (isLeft(decoded) || !session || session.csrf !== decoded.right.csrf || (faults.refreshUnauthorized && !logout)) {
       return sendError(res, 401, 'CSRF token invalid! Request is not authorized.', 'UNAUTHORIZED', 10);
     }
     if (logout) state.endSession(session);

@@ -7,6 +7,7 @@ import type {
   RequestType,
   SubscribeExConversationsBody,
 } from '../protocol/index.js';
+import type { Random } from './random.js';
 import { agentState, conversationResult, routingTask } from './records.js';
 import type { AgentRecord, ConversationRecord, RingRecord, TaskRecord } from './state.js';
 
@@ -51,6 +52,48 @@ export interface FaultState {
   readonly dropped: Set<RequestType | '*'>;
   omitLastContent: boolean;
   duplicateEvents: boolean;
+  /** Response delays in ms by request type (or `'*'`). */
+  delays?: Map<RequestType | '*', number>;
+  /** OnlineEventDistribution frames reach each socket in swapped pairs. */
+  reorderEvents?: boolean;
+  /** Random faults drawn from a PRNG seeded by the emulator's seed. */
+  random?: RandomFaults;
+}
+
+/**
+ * What `faults.random` injects: each request or event draws from `random`; with probability
+ * `rate` one of `kinds` happens to it.
+ *
+ * @example
+ * const randomFaults: RandomFaults = { rate: 0.1, kinds: ['dropResponse'], random: createRandom(seed) };
+ */
+export interface RandomFaults {
+  readonly rate: number;
+  readonly kinds: readonly RandomFaultKind[];
+  readonly random: Random;
+}
+
+/**
+ * The faults `faults.random` can pick: a request's response is dropped or delayed (1-100 ms), its
+ * socket is dropped (1006), or an event frame is sent twice.
+ *
+ * @example
+ * emulator.faults.random({ rate: 0.05, kinds: ['dropResponse', 'duplicateEvent'] });
+ */
+export type RandomFaultKind = 'dropResponse' | 'delayResponse' | 'dropConnection' | 'duplicateEvent';
+
+/**
+ * The random fault (if any) that hits the next request or event; draws only when random faults are on.
+ *
+ * @example
+ * if (drawFault(core.faults, ['dropResponse']) === 'dropResponse') return;
+ */
+export function drawFault(faults: FaultState, eligible: readonly RandomFaultKind[]): RandomFaultKind | undefined {
+  const config = faults.random;
+  if (!config) return undefined;
+  const kinds = config.kinds.filter((k) => eligible.includes(k));
+  if (kinds.length === 0 || config.random.next() >= config.rate) return undefined;
+  return kinds[config.random.int(kinds.length)];
 }
 
 /**
@@ -103,6 +146,8 @@ export function matchesFilter(conv: ConversationRecord, filter: SubscribeExConve
 export class Hub {
   private readonly sockets = new Set<AgentSocket>();
   private readonly byUsername = new Map<string, Set<AgentSocket>>();
+  /** With `reorderEvents`: the frame each socket is holding back until the next one. */
+  private readonly heldEvents = new Map<AgentSocket, string>();
 
   constructor(
     private readonly accountId: string,
@@ -188,12 +233,34 @@ export class Hub {
   /** OnlineEventDistribution to every open socket of every agent participant. */
   distribute(conv: ConversationRecord, record: EventRecord): void {
     const text = notification('.ams.ms.OnlineEventDistribution', record);
-    const copies = this.faults.duplicateEvents ? 2 : 1;
     for (const p of conv.participants) {
       if (p.role === 'CONSUMER') continue;
       const agent = this.agentById(p.id);
       if (!agent) continue;
-      for (const socket of this.socketsOf(agent.username)) for (let i = 0; i < copies; i++) socket.send(text);
+      for (const socket of this.socketsOf(agent.username)) {
+        const copies = this.faults.duplicateEvents || drawFault(this.faults, ['duplicateEvent']) ? 2 : 1;
+        for (let i = 0; i < copies; i++) this.sendEvent(socket, text);
+      }
+    }
+  }
+
+  /** Sends an event frame, or with `reorderEvents` swaps it with the next one for the same socket. */
+  private sendEvent(socket: AgentSocket, text: string): void {
+    const held = this.heldEvents.get(socket);
+    if (held !== undefined) {
+      this.heldEvents.delete(socket);
+      socket.send(text);
+      socket.send(held);
+    } else if (this.faults.reorderEvents) {
+      this.heldEvents.set(socket, text);
+      // A frame with no successor in this turn of the event loop goes out alone, just late.
+      setImmediate(() => {
+        if (this.heldEvents.get(socket) !== text) return;
+        this.heldEvents.delete(socket);
+        socket.send(text);
+      });
+    } else {
+      socket.send(text);
     }
   }
 

@@ -10,6 +10,7 @@
  */
 export { startEmulator } from './startEmulator.js';
 export { CSDS_SERVICES } from './http.js';
+export type { RandomFaultKind } from './hub.js';
 export type {
   AgentIdentity,
   AgentOptions,
@@ -22,7 +23,9 @@ export type {
   EmulatorOAuthCredentials,
   EmulatorOptions,
   EmulatorTokenCredentials,
+  EmulatorTrust,
   Faults,
+  QuickReply,
   ReceivedRequest,
   RingSnapshot,
 } from './types.js';

@@ -11,8 +11,9 @@ import { currentTask, type AgentRecord, type ConversationRecord, type EmulatorSt
 export type RingAnswerResult = { ok: true; conv: ConversationRecord } | { ok: false; message: string };
 
 /**
- * Routing: offers conversations that have no assigned agent to eligible agents (ONLINE, with a
- * routing subscription on an open socket, with the skill; `'-1'` means any skill), one ring per
+ * Routing: offers conversations that have no assigned agent to eligible agents (ONLINE, or
+ * OCCUPIED for a transfer; with a routing subscription on an open socket and the skill, `'-1'`
+ * meaning any skill), one ring per
  * agent per task, and expires rings on timers it always clears.
  *
  * @example
@@ -33,9 +34,9 @@ export class Router {
   /**
    * Starts a new routing task for the conversation (cancelling the rings of the previous one) and
    * rings every eligible agent. `only` limits it to these legacy ids (transfer to agents);
-   * `excluded` are never rung by it.
+   * `excluded` are never rung by it; a `transfer` also rings OCCUPIED agents.
    */
-  route(conv: ConversationRecord, options: { only?: ReadonlySet<string>; excluded?: ReadonlySet<string> } = {}): void {
+  route(conv: ConversationRecord, options: { only?: ReadonlySet<string>; excluded?: ReadonlySet<string>; transfer?: boolean } = {}): void {
     const previous = currentTask(conv);
     if (previous && !previous.completed) this.finish(conv, previous, undefined);
     const task: TaskRecord = {
@@ -44,6 +45,7 @@ export class Router {
       completed: false,
       rings: [],
       excluded: options.excluded ?? new Set(),
+      transfer: options.transfer ?? false,
       ...(options.only ? { only: options.only } : {}),
     };
     conv.tasks.push(task);
@@ -105,7 +107,8 @@ export class Router {
   }
 
   private ringIfEligible(conv: ConversationRecord, task: TaskRecord, agent: AgentRecord): void {
-    if (conv.state !== 'OPEN' || agent.availability !== 'ONLINE' || !this.hub.hasRoutingSubscription(agent)) return;
+    const available = agent.availability === 'ONLINE' || (task.transfer && agent.availability === 'OCCUPIED');
+    if (conv.state !== 'OPEN' || !available || !this.hub.hasRoutingSubscription(agent)) return;
     if (task.excluded.has(agent.legacyId) || task.rings.some((r) => r.agent === agent)) return;
     if (conv.participants.some((p) => p.id === agent.legacyId)) return;
     if (task.only ? !task.only.has(agent.legacyId) : !agent.skills.some((s) => s === '-1' || s === task.skillId)) return;

@@ -1,12 +1,14 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { generate } from 'selfsigned';
 import { WebSocketServer } from 'ws';
 import { canonicalRequestType } from '../protocol/index.js';
 import { AgentConnection } from './connection.js';
 import { consumerHandle } from './consumer.js';
 import { EmulatorCore } from './core.js';
-import { createHttpHandler } from './http.js';
+import { createHttpHandler, type HttpFaults } from './http.js';
 import { conversationDetails, conversationResult } from './records.js';
 import { createRandom } from './random.js';
 import { createClock, EmulatorState, type AgentRecord } from './state.js';
@@ -30,9 +32,12 @@ const wsPath = /^\/ws_api\/account\/([^/]+)\/messaging\/brand\/([^/]+)$/;
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const accountId = options.accountId ?? '12345678';
   const state = new EmulatorState(accountId, createRandom(options.seed ?? 1), createClock());
-  const core = new EmulatorCore(state, { ringExpiration: options.ringExpiration ?? 72_000 });
+  const core = new EmulatorCore(state, { ringExpiration: options.ringExpiration ?? 72_000, postSurvey: options.postSurvey ?? false });
   let host = '';
-  const server = createServer(createHttpHandler(state, () => host));
+  const certificate = options.tls ? await selfSignedCertificate() : undefined;
+  const httpFaults: HttpFaults = { refreshUnauthorized: false, rateLimitedLogins: 0 };
+  const handler = createHttpHandler(state, () => host, httpFaults);
+  const server: Server = certificate ? createTlsServer({ key: certificate.private, cert: certificate.cert }, handler) : createServer(handler);
   const wss = new WebSocketServer({ noServer: true });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -58,7 +63,30 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const agentOf = (username: string): AgentRecord => state.agent(username);
+  const canonicalType = (type: string): ReturnType<typeof canonicalRequestType> | '*' => {
+    const canonical = type === '*' ? '*' : canonicalRequestType(type);
+    if (canonical === undefined) throw new Error(`unknown request type ${JSON.stringify(type)}`);
+    return canonical;
+  };
+  // Its own stream, derived from the seed: random faults replay with the seed and never shift ids.
+  const faultSeed = ((options.seed ?? 1) ^ 0x5eed) >>> 0;
   const faults: Faults = {
+    delayResponses: (type, ms) => {
+      const canonical = canonicalType(type);
+      if (canonical !== undefined) (core.faults.delays ??= new Map()).set(canonical, ms);
+    },
+    refreshUnauthorized: (on = true) => {
+      httpFaults.refreshUnauthorized = on;
+    },
+    loginRateLimited: (count = 1) => {
+      httpFaults.rateLimitedLogins = count;
+    },
+    reorderEvents: (on = true) => {
+      core.faults.reorderEvents = on;
+    },
+    random: ({ rate, kinds = ['dropResponse', 'delayResponse', 'dropConnection', 'duplicateEvent'] }) => {
+      core.faults.random = { rate, kinds, random: createRandom(faultSeed) };
+    },
     dropResponses: (type) => {
       const canonical = type === '*' ? '*' : canonicalRequestType(type);
       if (canonical === undefined) throw new Error(`unknown request type ${JSON.stringify(type)}`);
@@ -74,22 +102,30 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       core.faults.dropped.clear();
       core.faults.omitLastContent = false;
       core.faults.duplicateEvents = false;
+      core.faults.delays?.clear();
+      core.faults.reorderEvents = false;
+      delete core.faults.random;
+      httpFaults.refreshUnauthorized = false;
+      httpFaults.rateLimitedLogins = 0;
     },
   };
   let closing: Promise<void> | undefined;
+  // What createAgent (and AuthOptions) need to reach a TLS emulator: wss/https and trust its cert.
+  const trust = certificate ? { secure: true, ca: certificate.cert } : {};
 
   return {
     host,
     accountId,
+    ...(certificate ? { ca: certificate.cert } : {}),
     addAgent: (agentOptions) => {
       const agent = state.addAgent(agentOptions);
-      return { accountId, username: agent.username, password: agent.password, csdsDomain: host };
+      return { accountId, username: agent.username, password: agent.password, csdsDomain: host, ...trust };
     },
-    oauthCredentials: (username) => ({ accountId, username, ...agentOf(username).oauth, csdsDomain: host }),
-    assertionCredentials: (username) => ({ accountId, assertion: agentOf(username).assertion, csdsDomain: host }),
+    oauthCredentials: (username) => ({ accountId, username, ...agentOf(username).oauth, csdsDomain: host, ...trust }),
+    assertionCredentials: (username) => ({ accountId, assertion: agentOf(username).assertion, csdsDomain: host, ...trust }),
     issueToken: (username) => {
       const agent = agentOf(username);
-      return { accountId, token: state.issueToken(agent), userId: agent.userId, userPid: agent.userPid, csdsDomain: host };
+      return { accountId, token: state.issueToken(agent), userId: agent.userId, userPid: agent.userPid, csdsDomain: host, ...trust };
     },
     agentIdentity: (username) => {
       const { userId, legacyId, userPid } = agentOf(username);
@@ -146,13 +182,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 }
 
-async function shutdown(core: EmulatorCore, wss: WebSocketServer, server: ReturnType<typeof createServer>): Promise<void> {
+async function shutdown(core: EmulatorCore, wss: WebSocketServer, server: Server): Promise<void> {
   core.dispose();
   for (const ws of wss.clients) ws.terminate();
   await new Promise<void>((resolve) => wss.close(() => resolve()));
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();
+  });
+}
+
+/** A certificate for 127.0.0.1 and localhost, made at start (EC P-256: a few ms) and never stored. */
+function selfSignedCertificate(): Promise<{ private: string; cert: string }> {
+  return generate([{ name: 'commonName', value: '127.0.0.1' }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    extensions: [
+      { name: 'basicConstraints', cA: true },
+      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
+    ],
   });
 }
 

@@ -84,8 +84,9 @@ export interface ConsumerRecord {
  * conv.participants.find((p) => p.role === 'ASSIGNED_AGENT')?.id;
  */
 export interface ParticipantRecord {
-  readonly id: string;
-  readonly pid: string;
+  /** Mutable for the consumer, whose id changes when it steps up. */
+  id: string;
+  pid: string;
   role: Role;
 }
 
@@ -145,6 +146,8 @@ export interface TaskRecord {
   readonly excluded: ReadonlySet<string>;
   /** When set, only these agents are rung (a transfer to SUGGESTED agents). */
   readonly only?: ReadonlySet<string>;
+  /** A transfer: OCCUPIED agents are rung too, not only ONLINE ones. */
+  readonly transfer: boolean;
 }
 
 /**
@@ -155,7 +158,8 @@ export interface TaskRecord {
  */
 export interface ConversationRecord {
   readonly convId: string;
-  readonly consumerId: string;
+  /** Changes when the consumer steps up (authenticates). */
+  consumerId: string;
   skillId: string;
   state: ConversationState;
   stage: ConversationState;

@@ -8,8 +8,11 @@ import type {
   ExConversationResult,
   MessagingEventBody,
   Request,
+  RichContentEvent,
   RingState,
+  TypedObject,
 } from '../protocol/index.js';
+import type { RandomFaultKind } from './hub.js';
 
 /**
  * Options of `startEmulator`. Every field has a default.
@@ -26,6 +29,30 @@ export interface EmulatorOptions {
   accountId?: string;
   /** How long a ring waits for an answer before it becomes EXPIRED, in ms. Default 72000. */
   ringExpiration?: number;
+  /**
+   * Serve https/wss with a self-signed certificate made at start (see `Emulator.ca`); credentials
+   * then carry `secure: true` and `ca`. Default false: plain http/ws (allowed on loopback).
+   */
+  tls?: boolean;
+  /**
+   * Whether closing a MAIN dialog opens a POST_SURVEY dialog (LivePerson's post-conversation
+   * survey) instead of closing the conversation. Default false.
+   */
+  postSurvey?: boolean;
+}
+
+/**
+ * What every credential of a TLS emulator adds, so `createAgent(creds)` uses https/wss and trusts
+ * the emulator's certificate. Absent fields without `tls`.
+ *
+ * @example
+ * const { secure, ca } = emulator.addAgent({ username: 'bot', password: 'secret' }); // true, '-----BEGIN CERTIFICATE-----...'
+ */
+export interface EmulatorTrust {
+  /** `true` with `tls`: use https/wss even on loopback. */
+  readonly secure?: boolean;
+  /** The emulator's certificate (PEM), to trust. */
+  readonly ca?: string;
 }
 
 /**
@@ -51,7 +78,7 @@ export interface AgentOptions {
  * @example
  * const creds: EmulatorCredentials = emulator.addAgent({ username: 'bot', password: 'secret' });
  */
-export interface EmulatorCredentials {
+export interface EmulatorCredentials extends EmulatorTrust {
   readonly accountId: string;
   readonly username: string;
   readonly password: string;
@@ -65,7 +92,7 @@ export interface EmulatorCredentials {
  * @example
  * const creds: EmulatorOAuthCredentials = emulator.oauthCredentials('bot');
  */
-export interface EmulatorOAuthCredentials {
+export interface EmulatorOAuthCredentials extends EmulatorTrust {
   readonly accountId: string;
   readonly username: string;
   readonly appKey: string;
@@ -81,7 +108,7 @@ export interface EmulatorOAuthCredentials {
  * @example
  * const creds: EmulatorAssertionCredentials = emulator.assertionCredentials('bot');
  */
-export interface EmulatorAssertionCredentials {
+export interface EmulatorAssertionCredentials extends EmulatorTrust {
   readonly accountId: string;
   readonly assertion: string;
   readonly csdsDomain: string;
@@ -93,7 +120,7 @@ export interface EmulatorAssertionCredentials {
  * @example
  * const { token, userId } = emulator.issueToken('bot');
  */
-export interface EmulatorTokenCredentials {
+export interface EmulatorTokenCredentials extends EmulatorTrust {
   readonly accountId: string;
   readonly token: string;
   readonly userId: string;
@@ -132,6 +159,23 @@ export interface ConsumerOptions {
 }
 
 /**
+ * A quick reply button, as agents send it in `quickReplies.replies[]`.
+ *
+ * @example
+ * await consumer.clickQuickReply({
+ *   title: 'Yes',
+ *   click: { metadata: [{ type: 'ExternalId', id: 'yes-1' }], actions: [{ type: 'publishText', text: 'Yes' }] },
+ * });
+ */
+export interface QuickReply {
+  readonly title: string;
+  readonly click?: {
+    readonly metadata?: readonly TypedObject[];
+    readonly actions?: readonly { readonly type: string; readonly text?: string }[];
+  };
+}
+
+/**
  * The consumer side of one conversation, driven by the test.
  *
  * @example
@@ -142,7 +186,7 @@ export interface ConsumerOptions {
 export interface Consumer {
   /** The conversation id (also the MAIN dialog id). */
   readonly convId: string;
-  /** The consumer's id (a UUID), as in `participants.CONSUMER`. */
+  /** The consumer's id (a UUID), as in `participants.CONSUMER`; changes with `stepUp`. */
   readonly consumerId: string;
   /**
    * Everything others sent in this conversation and the consumer sees (agents' messages,
@@ -154,6 +198,19 @@ export interface Consumer {
   send(text: string): Promise<number>;
   /** Publishes any event (rich content, files...); resolves with its sequence (0 for chat states). */
   publish(event: MessagingEventBody): Promise<number>;
+  /** Sends a RichContentEvent (structured content: cards, carousels...); resolves with its sequence. */
+  sendRichContent(content: RichContentEvent['content']): Promise<number>;
+  /**
+   * Clicks a quick reply the agent offered, as LivePerson's consumer clients do: a `text/plain`
+   * ContentEvent carrying the button's `publishText` text (else its title), with the button's
+   * `click.metadata` as the event's `metadata`. Resolves with its sequence.
+   */
+  clickQuickReply(reply: QuickReply): Promise<number>;
+  /**
+   * The consumer authenticates: the conversation's CONSUMER participant becomes `newConsumerId`
+   * (default a fresh UUID), and ExConversation subscribers get an UPSERT. Resolves with the new id.
+   */
+  stepUp(newConsumerId?: string): Promise<string>;
   /** Sends a ChatStateEvent (unsequenced). */
   type(chatState: ChatState): Promise<void>;
   /** Sends an AcceptStatusEvent READ for these sequences; resolves with the receipt's own sequence. */
@@ -179,6 +236,23 @@ export interface Faults {
   omitLastContentEvent(): void;
   /** Every OnlineEventDistribution frame is sent twice (the duplicates clients must drop). */
   duplicateEvents(): void;
+  /**
+   * Responses to requests of this type (or `'*'`) are sent `ms` later, with the notifications the
+   * request caused for that socket; the request itself takes effect at once.
+   */
+  delayResponses(type: string, ms: number): void;
+  /** While on (the default argument), session refresh answers 401. */
+  refreshUnauthorized(on?: boolean): void;
+  /** The next `count` logins (default 1) answer 429 with `Retry-After: 1`. */
+  loginRateLimited(count?: number): void;
+  /** While on, OnlineEventDistribution frames reach each socket in swapped pairs (2 before 1). */
+  reorderEvents(on?: boolean): void;
+  /**
+   * Each request (and each event frame, for `duplicateEvent`) is hit with probability `rate` by
+   * one of `kinds` (default all), drawn from a PRNG seeded by the emulator's seed: the same seed
+   * and the same traffic fail the same way.
+   */
+  random(options: { rate: number; kinds?: readonly RandomFaultKind[] }): void;
   /** Turns every fault off. */
   clear(): void;
 }
@@ -244,6 +318,8 @@ export interface Emulator {
   /** `127.0.0.1:PORT`: the CSDS domain and every service host (plain http/ws on loopback). */
   readonly host: string;
   readonly accountId: string;
+  /** With `tls`: the self-signed certificate (PEM) the emulator serves; trust it as a CA. */
+  readonly ca?: string;
   /** Adds an agent user; returns password credentials. Throws if the username is taken. */
   addAgent(options: AgentOptions): EmulatorCredentials;
   oauthCredentials(username: string): EmulatorOAuthCredentials;
