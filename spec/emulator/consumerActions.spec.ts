@@ -1,6 +1,6 @@
 import { startEmulator, type Consumer, type Emulator } from '../../src/emulator/index';
 import type { ChatState } from '../../src/protocol/index';
-import { goOnline, TestSocket } from './wsClient';
+import { acceptNextRing, goOnline, TestSocket } from './wsClient';
 
 describe('emulator consumer actions: rich content, quick replies, chat states, step-up', () => {
   let emulator: Emulator;
@@ -20,8 +20,7 @@ describe('emulator consumer actions: rich content, quick replies, chat states, s
     bot = await open('bot');
     await goOnline(bot, emulator, 'bot');
     consumer = await emulator.consumer({ skillId: '-1' });
-    const ring = await bot.notification('.ams.routing.RoutingTaskNotification', (b) => b.changes.length > 0);
-    await bot.ok('.ams.routing.UpdateRingState', { ringId: ring.changes[0]?.result.ringsDetails[0]?.ringId, ringState: 'ACCEPTED' });
+    await acceptNextRing(bot);
   });
   afterEach(async () => {
     await emulator.close();

@@ -1,7 +1,7 @@
 import { firstValueFrom, filter, take, toArray } from 'rxjs';
 import { startEmulator, type Consumer, type Emulator } from '../../src/emulator/index';
 import type { EventRecord } from '../../src/protocol/index';
-import { goOnline, TestSocket } from './wsClient';
+import { acceptNextRing, goOnline, TestSocket } from './wsClient';
 
 describe('emulator messaging: publish, fan-out, sequences, history', () => {
   let emulator: Emulator;
@@ -25,8 +25,7 @@ describe('emulator messaging: publish, fan-out, sequences, history', () => {
     bot = await open('bot');
     await goOnline(bot, emulator, 'bot');
     consumer = await emulator.consumer({ skillId: '-1' });
-    const ring = await bot.notification('.ams.routing.RoutingTaskNotification', (b) => b.changes.length > 0);
-    await bot.ok('.ams.routing.UpdateRingState', { ringId: ring.changes[0]?.result.ringsDetails[0]?.ringId, ringState: 'ACCEPTED' });
+    await acceptNextRing(bot);
   });
   afterEach(async () => {
     await emulator.close();

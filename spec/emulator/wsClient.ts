@@ -150,3 +150,9 @@ export async function goOnline(socket: TestSocket, emulator: Emulator, username:
   await socket.ok('.ams.routing.SubscribeRoutingTasks', { channelType: 'MESSAGING', agentId: legacyId, brandId: emulator.accountId });
   await socket.ok('.ams.routing.SetAgentState', { channels: ['MESSAGING'], agentUserId: legacyId, availability: 'ONLINE' });
 }
+
+/** Makes `socket` (online, subscribed to routing) accept its next ring: it becomes the assigned agent. */
+export async function acceptNextRing(socket: TestSocket): Promise<void> {
+  const ring = await socket.notification('.ams.routing.RoutingTaskNotification', (b) => b.changes.length > 0);
+  await socket.ok('.ams.routing.UpdateRingState', { ringId: ring.changes[0]?.result.ringsDetails[0]?.ringId, ringState: 'ACCEPTED' });
+}
