@@ -140,7 +140,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function describeKindError(kind: unknown): string {
   if (kind === undefined) return 'frame has no "kind" (expected "resp" or "notification")';
-  // Only the envelope kinds are named: any other value is the sender's data and is not echoed.
+  // Only the envelope kinds are named; every other value is the sender's data and is not echoed.
   const named = kind === 'req' ? ' "req"' : typeof kind === 'string' ? '' : ` of type ${kind === null ? 'null' : typeof kind}`;
   return `frame kind${named} is not "resp" or "notification"`;
 }
