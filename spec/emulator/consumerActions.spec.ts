@@ -1,17 +1,12 @@
 import { startEmulator, type Consumer, type Emulator } from '../../src/emulator/index';
 import type { ChatState } from '../../src/protocol/index';
-import { acceptNextRing, goOnline, TestSocket } from './wsClient';
+import { acceptNextRing, goOnline, socketPool, TestSocket } from './wsClient';
 
 describe('emulator consumer actions: rich content, quick replies, chat states, step-up', () => {
   let emulator: Emulator;
   let bot: TestSocket;
   let consumer: Consumer;
-  const sockets: TestSocket[] = [];
-  const open = async (username: string) => {
-    const socket = await TestSocket.open(emulator, username);
-    sockets.push(socket);
-    return socket;
-  };
+  const { open, closeAll } = socketPool(() => emulator);
 
   /** bot: online, subscribed, and the accepted assigned agent of `consumer`'s conversation. */
   beforeEach(async () => {
@@ -24,9 +19,7 @@ describe('emulator consumer actions: rich content, quick replies, chat states, s
   });
   afterEach(async () => {
     await emulator.close();
-    const used = sockets.splice(0);
-    await Promise.all(used.map((s) => s.close()));
-    expect(used.flatMap((s) => s.decodeErrors)).toEqual([]);
+    await closeAll();
   });
 
   it('sendRichContent publishes a sequenced RichContentEvent the agent receives', async () => {

@@ -1,21 +1,15 @@
 import { startEmulator, type Consumer, type Emulator } from '../../src/emulator/index';
 import type { ExConversationChangeNotificationBody } from '../../src/protocol/index';
-import { goOnline, TestSocket } from './wsClient';
+import { goOnline, socketPool, TestSocket, updateConversationField } from './wsClient';
 
 type Change = ExConversationChangeNotificationBody['changes'][number];
 
 describe('emulator conversations: ExConversation subscriptions and UpdateConversationField', () => {
   let emulator: Emulator;
   let bot: TestSocket;
-  const sockets: TestSocket[] = [];
-  const open = async (username: string) => {
-    const socket = await TestSocket.open(emulator, username);
-    sockets.push(socket);
-    return socket;
-  };
+  const { open, closeAll } = socketPool(() => emulator);
   const id = (username: string) => emulator.agentIdentity(username);
-  const field = (socket: TestSocket, conversationId: string, conversationField: unknown) =>
-    socket.request('.ams.cm.UpdateConversationField', { conversationId, conversationField });
+  const field = updateConversationField;
   const subscribe = async (socket: TestSocket, filter: Record<string, unknown>) => {
     const { subscriptionId } = (await socket.ok('.ams.aam.SubscribeExConversations', filter)) as { subscriptionId: string };
     const snapshot = await socket.notification('.ams.aam.ExConversationChangeNotification', (b) => b.subscriptionId === subscriptionId);
@@ -43,9 +37,7 @@ describe('emulator conversations: ExConversation subscriptions and UpdateConvers
   });
   afterEach(async () => {
     await emulator.close();
-    const used = sockets.splice(0);
-    await Promise.all(used.map((s) => s.close()));
-    expect(used.flatMap((s) => s.decodeErrors)).toEqual([]);
+    await closeAll();
   });
 
   it('answers SubscribeExConversations, then sends one snapshot (empty when nothing matches)', async () => {

@@ -1,18 +1,13 @@
 import { firstValueFrom, filter, take, toArray } from 'rxjs';
 import { startEmulator, type Consumer, type Emulator } from '../../src/emulator/index';
 import type { EventRecord } from '../../src/protocol/index';
-import { acceptNextRing, goOnline, TestSocket } from './wsClient';
+import { acceptNextRing, goOnline, socketPool, TestSocket } from './wsClient';
 
 describe('emulator messaging: publish, fan-out, sequences, history', () => {
   let emulator: Emulator;
   let bot: TestSocket;
   let consumer: Consumer;
-  const sockets: TestSocket[] = [];
-  const open = async (username: string) => {
-    const socket = await TestSocket.open(emulator, username);
-    sockets.push(socket);
-    return socket;
-  };
+  const { open, closeAll } = socketPool(() => emulator);
   const me = () => emulator.agentIdentity('bot');
   const text = (message: string) => ({ type: 'ContentEvent', contentType: 'text/plain', message });
   const publish = (socket: TestSocket, event: unknown, extra: Record<string, unknown> = {}) =>
@@ -29,9 +24,7 @@ describe('emulator messaging: publish, fan-out, sequences, history', () => {
   });
   afterEach(async () => {
     await emulator.close();
-    const used = sockets.splice(0);
-    await Promise.all(used.map((s) => s.close()));
-    expect(used.flatMap((s) => s.decodeErrors)).toEqual([]);
+    await closeAll();
   });
 
   it('distributes consumer messages to the assigned agent with sequences 1 then 2', async () => {

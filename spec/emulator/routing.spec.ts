@@ -1,14 +1,9 @@
 import { startEmulator, type Emulator } from '../../src/emulator/index';
-import { goOnline, TestSocket } from './wsClient';
+import { goOnline, socketPool, TestSocket } from './wsClient';
 
 describe('emulator routing: agent state, rings, accept', () => {
   let emulator: Emulator;
-  const sockets: TestSocket[] = [];
-  const open = async (username: string) => {
-    const socket = await TestSocket.open(emulator, username);
-    sockets.push(socket);
-    return socket;
-  };
+  const { open, closeAll } = socketPool(() => emulator);
   const id = (username: string) => emulator.agentIdentity(username);
   const subscribeBody = (username: string) => ({ channelType: 'MESSAGING', agentId: id(username).legacyId, brandId: emulator.accountId });
 
@@ -19,10 +14,7 @@ describe('emulator routing: agent state, rings, accept', () => {
   });
   afterEach(async () => {
     await emulator.close();
-    const used = sockets.splice(0);
-    await Promise.all(used.map((s) => s.close()));
-    // every frame the emulator sent decoded with the client's own codecs
-    expect(used.flatMap((s) => s.decodeErrors)).toEqual([]);
+    await closeAll();
   });
 
   it('answers SubscribeRoutingTasks with a subscriptionId, then sends a notification with no changes', async () => {

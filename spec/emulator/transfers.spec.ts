@@ -1,18 +1,12 @@
 import { startEmulator, type Consumer, type Emulator } from '../../src/emulator/index';
-import { goOnline, TestSocket } from './wsClient';
+import { goOnline, socketPool, TestSocket, updateConversationField } from './wsClient';
 
 describe('emulator routing rules: OCCUPIED agents, transfers, managers, post-survey dialogs', () => {
   let emulator: Emulator;
   let bot: TestSocket;
-  const sockets: TestSocket[] = [];
-  const open = async (username: string) => {
-    const socket = await TestSocket.open(emulator, username);
-    sockets.push(socket);
-    return socket;
-  };
+  const { open, closeAll } = socketPool(() => emulator);
   const id = (username: string) => emulator.agentIdentity(username);
-  const field = (socket: TestSocket, conversationId: string, conversationField: unknown) =>
-    socket.request('.ams.cm.UpdateConversationField', { conversationId, conversationField });
+  const field = updateConversationField;
   const setState = (socket: TestSocket, username: string, availability: string) =>
     socket.ok('.ams.routing.SetAgentState', { channels: ['MESSAGING'], agentUserId: id(username).legacyId, availability });
   const ringFor = async (socket: TestSocket, convId: string, ringState = 'WAITING'): Promise<string> => {
@@ -41,9 +35,7 @@ describe('emulator routing rules: OCCUPIED agents, transfers, managers, post-sur
   };
   afterEach(async () => {
     await emulator.close();
-    const used = sockets.splice(0);
-    await Promise.all(used.map((s) => s.close()));
-    expect(used.flatMap((s) => s.decodeErrors)).toEqual([]);
+    await closeAll();
   });
 
   describe('routing', () => {

@@ -156,3 +156,28 @@ export async function acceptNextRing(socket: TestSocket): Promise<void> {
   const ring = await socket.notification('.ams.routing.RoutingTaskNotification', (b) => b.changes.length > 0);
   await socket.ok('.ams.routing.UpdateRingState', { ringId: ring.changes[0]?.result.ringsDetails[0]?.ringId, ringState: 'ACCEPTED' });
 }
+
+/**
+ * Sockets opened by one spec, closed together afterwards with a check that every frame the
+ * emulator sent them decoded with the client's own codecs.
+ */
+export function socketPool(emulator: () => Emulator): { open(username: string): Promise<TestSocket>; closeAll(): Promise<void> } {
+  const sockets: TestSocket[] = [];
+  return {
+    async open(username: string): Promise<TestSocket> {
+      const socket = await TestSocket.open(emulator(), username);
+      sockets.push(socket);
+      return socket;
+    },
+    async closeAll(): Promise<void> {
+      const used = sockets.splice(0);
+      await Promise.all(used.map((s) => s.close()));
+      expect(used.flatMap((s) => s.decodeErrors)).toEqual([]);
+    },
+  };
+}
+
+/** Sends UpdateConversationField and resolves with the response. */
+export function updateConversationField(socket: TestSocket, conversationId: string, conversationField: unknown): ReturnType<TestSocket['request']> {
+  return socket.request('.ams.cm.UpdateConversationField', { conversationId, conversationField });
+}
