@@ -71,7 +71,7 @@ export class AgentConnection implements AgentSocket {
       return;
     }
     const request = decoded.right;
-    this.core.requests.next({ username: this.agent.username, request });
+    this.core.requests.next({ username: this.agent.username, accountId: this.agent.accountId, request });
     const { dropped, delays, random } = this.core.faults;
     if (dropped.has('*') || dropped.has(request.type)) return;
     const fault = drawFault(this.core.faults, ['dropResponse', 'delayResponse', 'dropConnection']);

@@ -98,7 +98,7 @@ export class EmulatorCore {
     options: { ringExpiration: number; postSurvey?: boolean },
   ) {
     this.postSurvey = options.postSurvey ?? false;
-    this.hub = new Hub(state.accountId, this.faults, (id) => state.agentById(id));
+    this.hub = new Hub(this.faults, (id, accountId) => state.agentById(id, accountId));
     this.router = new Router(state, this.hub, options.ringExpiration);
   }
 
@@ -106,25 +106,33 @@ export class EmulatorCore {
     return this.disposed;
   }
 
-  /** A consumer's new conversation, announced to subscribers and routed to eligible agents. */
-  openConversation(consumer: ConsumerRecord, skillId: string): ConversationRecord {
-    const conv = this.state.openConversation(consumer, skillId, {
+  /**
+   * A consumer's new conversation in `accountId` (default the first account), announced to that
+   * account's subscribers and routed to its eligible agents.
+   */
+  openConversation(consumer: ConsumerRecord, skillId: string, accountId = this.state.accountId): ConversationRecord {
+    const conv = this.state.openConversation(
+      consumer,
+      skillId,
+      {
       type: 'SharkContext',
       lang: 'en-US',
       clientProperties: { ...consumerClientProperties },
       visitorId: this.state.random.hex(22),
       sessionId: this.state.random.hex(22),
       interactionContextId: '1',
-    });
+      },
+      accountId,
+    );
     this.changed(conv);
     this.router.route(conv);
     return conv;
   }
 
-  /** An agent-initiated (proactive) conversation, the agent already assigned; no routing. */
+  /** An agent-initiated (proactive) conversation in the agent's account, the agent already assigned; no routing. */
   requestConversation(agent: AgentRecord, consumerId: string, context: Record<string, unknown> | undefined): ConversationRecord {
     const consumer = this.state.addConsumer({ consumerId });
-    const conv = this.state.openConversation(consumer, '-1', context ?? { type: 'ProactiveContext' });
+    const conv = this.state.openConversation(consumer, '-1', context ?? { type: 'ProactiveContext' }, agent.accountId);
     this.join(conv, agent, 'ASSIGNED_AGENT');
     this.changed(conv);
     return conv;

@@ -24,7 +24,7 @@ const messages = {
  * @return The response body: the first participant change's message, else "OK".
  */
 export function updateConversationFields(core: EmulatorCore, caller: AgentRecord, body: UpdateConversationFieldBody): string {
-  const conv = core.state.conversations.get(body.conversationId);
+  const conv = core.state.conversationIn(caller.accountId, body.conversationId);
   if (!conv) throw new RequestError(`Conversation ${body.conversationId} not found`);
   const fields: readonly ConversationField[] = Array.isArray(body.conversationField) ? body.conversationField : [body.conversationField];
   if (fields.length === 0) throw new RequestError('conversationField is empty');
@@ -108,7 +108,7 @@ export function updateConversationFields(core: EmulatorCore, caller: AgentRecord
 
 function targetOf(core: EmulatorCore, caller: AgentRecord, change: ParticipantsChange): AgentRecord {
   if (change.userId === undefined) return caller;
-  const target = core.state.agentById(change.userId);
+  const target = core.state.agentById(change.userId, caller.accountId);
   if (!target) throw new RequestError(`Agent ${change.userId} not found`);
   return target;
 }

@@ -43,20 +43,20 @@ export function handleRequest(core: EmulatorCore, socket: AgentSocket, request: 
     case '.KeepAlive':
       return ok('OK');
     case '.ams.routing.SetAgentState': {
-      const target = state.agentById(request.body.agentUserId);
+      const target = state.agentById(request.body.agentUserId, agent.accountId);
       if (!target) throw new RequestError(`Agent ${request.body.agentUserId} not found`);
       core.setAgentState(target, request.body.availability, request.body.description);
       return { code: 202, body: 'Agent state updated successfully' };
     }
     case '.ams.routing.SubscribeAgentsState': {
       const subscriptionId = state.random.uuid();
-      const watched = state.agentById(request.body.agentId);
+      const watched = state.agentById(request.body.agentId, agent.accountId);
       socket.agentStateSubscriptions.set(subscriptionId, watched?.legacyId ?? request.body.agentId);
       if (watched?.availability !== undefined) hub.sendAgentState(socket, subscriptionId, watched);
       return ok({ subscriptionId });
     }
     case '.ams.routing.SubscribeRoutingTasks': {
-      if (state.agentById(request.body.agentId) !== agent) throw new RequestError('agentId is not the connected agent');
+      if (state.agentById(request.body.agentId, agent.accountId) !== agent) throw new RequestError('agentId is not the connected agent');
       const subscriptionId = state.random.uuid();
       socket.routingSubscriptionId = subscriptionId;
       socket.send(notification('.ams.routing.RoutingTaskNotification', { subscriptionId, changes: [] }));
@@ -94,7 +94,7 @@ export function handleRequest(core: EmulatorCore, socket: AgentSocket, request: 
       return ok(updateConversationFields(core, agent, request.body));
     case '.ams.ms.PublishEvent': {
       const { dialogId, conversationId, event, messageAudience } = request.body;
-      const conv = conversationOf(core, dialogId, conversationId);
+      const conv = conversationOf(core, agent, dialogId, conversationId);
       const participant = conv.participants.find((p) => p.id === agent.legacyId);
       if (!participant) throw new RequestError('Agent does not exist in conversation');
       const originator: Originator = {
@@ -108,7 +108,7 @@ export function handleRequest(core: EmulatorCore, socket: AgentSocket, request: 
     }
     case '.ams.ms.QueryMessages': {
       const { dialogId, newerThanSequence, olderThanSequence, maxQuantity } = request.body;
-      const conv = conversationOf(core, dialogId, undefined);
+      const conv = conversationOf(core, agent, dialogId, undefined);
       const events = conv.dialogs.find((d) => d.dialogId === dialogId)?.events ?? [];
       const records: EventRecord[] = events
         .filter((e) => (e.sequence ?? 0) > newerThanSequence && (olderThanSequence === undefined || (e.sequence ?? 0) < olderThanSequence))
@@ -118,7 +118,7 @@ export function handleRequest(core: EmulatorCore, socket: AgentSocket, request: 
     case '.ams.userprofile.GetUserProfile': {
       const body = request.body;
       const userId = typeof body === 'string' ? body : body.userId;
-      return ok(userId === undefined ? { userId: agent.legacyId } : profileOf(core, userId));
+      return ok(userId === undefined ? { userId: agent.legacyId } : profileOf(core, agent, userId));
     }
     case '.ams.cm.AgentRequestConversation': {
       const context = request.body.conversationContext;
@@ -127,7 +127,7 @@ export function handleRequest(core: EmulatorCore, socket: AgentSocket, request: 
     }
     case '.ams.ms.GenerateURLForUploadFile': {
       const extension = request.body.fileType.toLowerCase();
-      return ok(fileUrl(core, `/v1/AUTH_async-images/${state.accountId}/${state.random.uuid()}.${extension}`));
+      return ok(fileUrl(core, `/v1/AUTH_async-images/${agent.accountId}/${state.random.uuid()}.${extension}`));
     }
     case '.ams.ms.GenerateURLForDownloadFile':
       return ok(fileUrl(core, request.body.relativePath));
@@ -138,9 +138,10 @@ export function handleRequest(core: EmulatorCore, socket: AgentSocket, request: 
   }
 }
 
-function conversationOf(core: EmulatorCore, dialogId: string, conversationId: string | undefined): ConversationRecord {
+/** The conversation of a dialog, if it belongs to the agent's account (else it does not exist for it). */
+function conversationOf(core: EmulatorCore, agent: AgentRecord, dialogId: string, conversationId: string | undefined): ConversationRecord {
   const conv = conversationId !== undefined ? core.state.conversations.get(conversationId) : core.state.conversationOfDialog(dialogId);
-  if (!conv || !conv.dialogs.some((d) => d.dialogId === dialogId)) throw new RequestError(`Dialog ${dialogId} not found`);
+  if (!conv || conv.accountId !== agent.accountId || !conv.dialogs.some((d) => d.dialogId === dialogId)) throw new RequestError(`Dialog ${dialogId} not found`);
   return conv;
 }
 
@@ -150,7 +151,7 @@ function clientPropertiesOf(headers: Request['headers']): ClientProperties {
   return decoded && isRight(decoded) ? { ...decoded.right, type: '.ClientProperties' } : agentClientProperties;
 }
 
-function profileOf(core: EmulatorCore, userId: string): UserProfile {
+function profileOf(core: EmulatorCore, caller: AgentRecord, userId: string): UserProfile {
   const consumer = core.state.consumers.get(userId);
   if (consumer) {
     return {
@@ -164,7 +165,7 @@ function profileOf(core: EmulatorCore, userId: string): UserProfile {
       authenticatedData: { lp_sdes: [] },
     };
   }
-  const agent: AgentRecord | undefined = core.state.agentById(userId);
+  const agent: AgentRecord | undefined = core.state.agentById(userId, caller.accountId);
   if (agent) return { userId: agent.legacyId, firstName: agent.nickname, lastName: '', role: 'AGENT' };
   throw new RequestError(`User ${userId} not found`, 404);
 }

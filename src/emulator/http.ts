@@ -57,35 +57,35 @@ export function createHttpHandler(
   host: () => string,
   faults: HttpFaults = { refreshUnauthorized: false, rateLimitedLogins: 0 },
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const baseURIs = () => CSDS_SERVICES.map((service) => ({ service, account: state.accountId, baseURI: host() }));
+  const baseURIs = (account: string) => CSDS_SERVICES.map((service) => ({ service, account, baseURI: host() }));
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const csds = /^\/api\/account\/([^/]+)\/service\/(?:([^/]+)\/)?baseURI\.json$/.exec(url.pathname);
     if (csds && req.method === 'GET') {
-      const [, account, service] = csds;
-      if (account !== state.accountId) return sendError(res, 404, `Account ${account ?? ''} not found`, 'NOT_FOUND');
-      if (service === undefined) return sendJson(res, 200, { baseURIs: baseURIs() });
-      const one = baseURIs().find((b) => b.service === service);
+      const [, account = '', service] = csds;
+      if (!state.hasAccount(account)) return sendError(res, 404, `Account ${account} not found`, 'NOT_FOUND');
+      if (service === undefined) return sendJson(res, 200, { baseURIs: baseURIs(account) });
+      const one = baseURIs(account).find((b) => b.service === service);
       return one ? sendJson(res, 200, one) : sendError(res, 404, `Service ${service} not found`, 'NOT_FOUND');
     }
     const agentVep = /^\/api\/account\/([^/]+)\/(login|refresh|logout)$/.exec(url.pathname);
     if (!agentVep || req.method !== 'POST') return sendError(res, 404, 'Not found', 'NOT_FOUND');
-    const [, account, action] = agentVep;
+    const [, account = '', action] = agentVep;
     const body = await readJson(req);
     if (body === tooLarge) return sendError(res, 413, 'Request body too large', 'PAYLOAD_TOO_LARGE');
-    if (account !== state.accountId) return sendError(res, 401, 'Unauthorized account', 'UNAUTHORIZED');
-    if (action === 'login') return login(res, body);
-    return sessionAction(req, res, body, action === 'logout');
+    if (!state.hasAccount(account)) return sendError(res, 401, 'Unauthorized account', 'UNAUTHORIZED');
+    if (action === 'login') return login(res, account, body);
+    return sessionAction(req, res, account, body, action === 'logout');
   };
 
-  const login = (res: ServerResponse, body: unknown): void => {
+  const login = (res: ServerResponse, account: string, body: unknown): void => {
     if (faults.rateLimitedLogins > 0) {
       faults.rateLimitedLogins--;
       res.setHeader('Retry-After', '1');
       return sendError(res, 429, 'Too many requests', 'TOO_MANY_REQUESTS');
     }
-    const agent = authenticate(state, body);
+    const agent = authenticate(state, account, body);
     if (agent === 'malformed') return sendError(res, 400, 'Bad request: expected username/password, OAuth keys or an assertion', 'BAD_REQUEST');
     if (!agent) return sendError(res, 401, 'Authentication failed: invalid credentials', 'UNAUTHORIZED', 25);
     const session = state.openSession(agent);
@@ -106,16 +106,18 @@ export function createHttpHandler(
         isAdmin: false,
         accountTimeZoneId: 'UTC',
       },
-      csdsCollectionResponse: { baseURIs: baseURIs() },
+      csdsCollectionResponse: { baseURIs: baseURIs(account) },
       accountData: { agentGroupsData: { items: [{ id: -1, deleted: false, name: 'Main Group' }], revision: 1 } },
       sessionTTl: '28800000',
       bearer: session.bearer,
     });
   };
 
-  const sessionAction = (req: IncomingMessage, res: ServerResponse, body: unknown, logout: boolean): void => {
+  const sessionAction = (req: IncomingMessage, res: ServerResponse, account: string, body: unknown, logout: boolean): void => {
     const decoded = SessionBody.decode(body);
-    const session = state.session(cookie(req, 'Session_id') ?? '');
+    const found = state.session(cookie(req, 'Session_id') ?? '');
+    // A session of another account's agent does not exist for this account.
+    const session = found?.agent.accountId === account ? found : undefined;
     if (isLeft(decoded) || !session || session.csrf !== decoded.right.csrf || (faults.refreshUnauthorized && !logout)) {
       return sendError(res, 401, 'CSRF token invalid! Request is not authorized.', 'UNAUTHORIZED', 10);
     }
@@ -131,15 +133,18 @@ export function createHttpHandler(
   };
 }
 
-/** The agent these login credentials belong to; `'malformed'` when the body is none of the three kinds. */
-function authenticate(state: EmulatorState, body: unknown): AgentRecord | undefined | 'malformed' {
-  const agents = [...state.agents.values()];
+/**
+ * The agent of `account` these login credentials belong to (another account's agent never logs in
+ * here); `'malformed'` when the body is none of the three kinds.
+ */
+function authenticate(state: EmulatorState, account: string, body: unknown): AgentRecord | undefined | 'malformed' {
+  const agents = [...state.agents.values()].filter((a) => a.accountId === account);
   const assertion = AssertionLogin.decode(body);
   if (!isLeft(assertion)) return agents.find((a) => a.assertion === assertion.right.assertion);
   const oauth = OAuthLogin.decode(body);
   if (!isLeft(oauth)) {
     const { username, appKey, secret, accessToken, accessTokenSecret } = oauth.right;
-    const agent = state.agents.get(username);
+    const agent = state.findAgent(account, username);
     const keys = agent?.oauth;
     const match =
       keys !== undefined &&
@@ -151,7 +156,7 @@ function authenticate(state: EmulatorState, body: unknown): AgentRecord | undefi
   }
   const password = PasswordLogin.decode(body);
   if (!isLeft(password)) {
-    const agent = state.agents.get(password.right.username);
+    const agent = state.findAgent(account, password.right.username);
     return agent && agent.password === password.right.password ? agent : undefined;
   }
   return 'malformed';

@@ -27,7 +27,7 @@ export interface ExSubscription {
  * An open agent websocket as the hub sees it: who it is and what it subscribed to.
  *
  * @example
- * hub.socketsOf(agent).forEach((socket) => socket.send(text));
+ * hub.socketsOfAgent(agent).forEach((socket) => socket.send(text));
  */
 export interface AgentSocket {
   readonly agent: AgentRecord;
@@ -115,13 +115,15 @@ export function notification<K extends NotificationType>(type: K, body: Notifica
 }
 
 /**
- * Whether a conversation matches a SubscribeExConversations filter. `agentIds` (legacy ids or
- * PIds) match ACTIVE and SUGGESTED participants.
+ * Whether a conversation matches a SubscribeExConversations filter of an agent of `accountId`:
+ * never for another account's conversation. `agentIds` (legacy ids or PIds) match ACTIVE and
+ * SUGGESTED participants.
  *
  * @example
  * matchesFilter(conv, { convState: ['OPEN'], agentIds: ['12345678.4411'] }, '12345678');
  */
 export function matchesFilter(conv: ConversationRecord, filter: SubscribeExConversationsBody, accountId: string): boolean {
+  if (conv.accountId !== accountId) return false;
   if (filter.brandId !== undefined && filter.brandId !== accountId) return false;
   if (filter.convState && filter.convState.length > 0 && !filter.convState.includes(conv.state === 'CLOSE' ? 'CLOSE' : 'OPEN')) return false;
   if (filter.consumerId !== undefined && filter.consumerId !== conv.consumerId) return false;
@@ -137,57 +139,64 @@ export function matchesFilter(conv: ConversationRecord, filter: SubscribeExConve
 }
 
 /**
- * The open agent sockets of one emulator and every notification sent to them.
+ * The open agent sockets of one emulator (of every account) and every notification sent to them.
+ * Whatever it sends about a conversation or an agent goes only to sockets of that account.
  *
  * @example
- * const hub = new Hub(accountId, faults, (id) => state.agentById(id));
+ * const hub = new Hub(faults, (id, accountId) => state.agentById(id, accountId));
  * hub.distribute(conv, record); // OnlineEventDistribution to every agent participant
  */
 export class Hub {
   private readonly sockets = new Set<AgentSocket>();
-  private readonly byUsername = new Map<string, Set<AgentSocket>>();
+  private readonly byAgent = new Map<AgentRecord, Set<AgentSocket>>();
   /** With `reorderEvents`: the frame each socket is holding back until the next one. */
   private readonly heldEvents = new Map<AgentSocket, string>();
 
   constructor(
-    private readonly accountId: string,
     private readonly faults: FaultState,
-    private readonly agentById: (id: string) => AgentRecord | undefined,
+    private readonly agentById: (id: string, accountId: string) => AgentRecord | undefined,
   ) {}
 
   add(socket: AgentSocket): void {
     this.sockets.add(socket);
-    const mine = this.byUsername.get(socket.agent.username) ?? new Set();
-    this.byUsername.set(socket.agent.username, mine.add(socket));
+    const mine = this.byAgent.get(socket.agent) ?? new Set();
+    this.byAgent.set(socket.agent, mine.add(socket));
   }
 
   remove(socket: AgentSocket): void {
     this.sockets.delete(socket);
-    this.byUsername.get(socket.agent.username)?.delete(socket);
+    this.byAgent.get(socket.agent)?.delete(socket);
   }
 
-  /** Open sockets, of one agent (by username) or all. */
-  socketsOf(username?: string): AgentSocket[] {
-    return [...(username === undefined ? this.sockets : (this.byUsername.get(username) ?? []))];
+  /** Open sockets of one agent. */
+  socketsOfAgent(agent: AgentRecord): AgentSocket[] {
+    return [...(this.byAgent.get(agent) ?? [])];
+  }
+
+  /** Open sockets: all, or those whose agent has this username and/or belongs to this account. */
+  socketsOf(filter: { username?: string; accountId?: string } = {}): AgentSocket[] {
+    const { username, accountId } = filter;
+    return [...this.sockets].filter((s) => (username === undefined || s.agent.username === username) && (accountId === undefined || s.agent.accountId === accountId));
   }
 
   hasRoutingSubscription(agent: AgentRecord): boolean {
-    return this.socketsOf(agent.username).some((s) => s.routingSubscriptionId !== undefined);
+    return this.socketsOfAgent(agent).some((s) => s.routingSubscriptionId !== undefined);
   }
 
   /** Tells the ring's agent (its sockets that subscribed to routing tasks) about its ring. */
   notifyRing(conv: ConversationRecord, task: TaskRecord, ring: RingRecord): void {
-    const result = routingTask(conv, task, ring, this.accountId);
-    for (const socket of this.socketsOf(ring.agent.username)) {
+    const result = routingTask(conv, task, ring, conv.accountId);
+    for (const socket of this.socketsOfAgent(ring.agent)) {
       const subscriptionId = socket.routingSubscriptionId;
       if (subscriptionId === undefined) continue;
       socket.send(notification('.ams.routing.RoutingTaskNotification', { subscriptionId, changes: [{ type: 'UPSERT', result }] }));
     }
   }
 
-  /** Tells every socket watching this agent's state. */
+  /** Tells every socket of the agent's account watching this agent's state. */
   notifyAgentState(agent: AgentRecord): void {
     for (const socket of this.sockets) {
+      if (socket.agent.accountId !== agent.accountId) continue;
       for (const [subscriptionId, watched] of socket.agentStateSubscriptions) {
         if (watched === agent.legacyId) this.sendAgentState(socket, subscriptionId, agent);
       }
@@ -198,12 +207,15 @@ export class Hub {
     socket.send(notification('.ams.routing.AgentStateNotification', { subscriptionId, changes: [{ type: 'UPSERT', result: agentState(agent) }] }));
   }
 
-  /** The snapshot that follows SubscribeExConversations: every matching conversation, oldest first. */
+  /**
+   * The snapshot that follows SubscribeExConversations: every matching conversation of the
+   * socket's account, oldest first.
+   */
   sendSnapshot(socket: AgentSocket, subscriptionId: string, conversations: Iterable<ConversationRecord>): void {
     const sub = socket.exSubscriptions.get(subscriptionId);
     if (!sub) return;
     const matching = [...conversations]
-      .filter((c) => matchesFilter(c, sub.filter, this.accountId))
+      .filter((c) => matchesFilter(c, sub.filter, socket.agent.accountId))
       .sort((a, b) => a.startTs - b.startTs)
       .slice(0, 1000);
     for (const c of matching) sub.sent.add(c.convId);
@@ -211,12 +223,16 @@ export class Hub {
     socket.send(notification('.ams.aam.ExConversationChangeNotification', { subscriptionId, changes }));
   }
 
-  /** UPSERT to every subscription the conversation matches, DELETE to those it stopped matching. */
+  /**
+   * UPSERT to every subscription (of the conversation's account) the conversation matches, DELETE
+   * to those it stopped matching.
+   */
   conversationChanged(conv: ConversationRecord): void {
     let result: ExConversationResult | undefined;
     for (const socket of this.sockets) {
+      if (socket.agent.accountId !== conv.accountId) continue;
       for (const [subscriptionId, sub] of socket.exSubscriptions) {
-        const matches = matchesFilter(conv, sub.filter, this.accountId);
+        const matches = matchesFilter(conv, sub.filter, socket.agent.accountId);
         if (!matches && !sub.sent.has(conv.convId)) continue;
         if (matches) sub.sent.add(conv.convId);
         else sub.sent.delete(conv.convId);
@@ -235,9 +251,9 @@ export class Hub {
     const text = notification('.ams.ms.OnlineEventDistribution', record);
     for (const p of conv.participants) {
       if (p.role === 'CONSUMER') continue;
-      const agent = this.agentById(p.id);
+      const agent = this.agentById(p.id, conv.accountId);
       if (!agent) continue;
-      for (const socket of this.socketsOf(agent.username)) {
+      for (const socket of this.socketsOfAgent(agent)) {
         const copies = this.faults.duplicateEvents || drawFault(this.faults, ['duplicateEvent']) ? 2 : 1;
         for (let i = 0; i < copies; i++) this.sendEvent(socket, text);
       }
@@ -265,6 +281,6 @@ export class Hub {
   }
 
   private result(conv: ConversationRecord): ExConversationResult {
-    return conversationResult(conv, this.accountId, { withLastContent: !this.faults.omitLastContent });
+    return conversationResult(conv, conv.accountId, { withLastContent: !this.faults.omitLastContent });
   }
 }

@@ -11,7 +11,7 @@ import { currentTask, type AgentRecord, type ConversationRecord, type EmulatorSt
 export type RingAnswerResult = { ok: true; conv: ConversationRecord } | { ok: false; message: string };
 
 /**
- * Routing: offers conversations that have no assigned agent to eligible agents (ONLINE, or
+ * Routing: offers conversations that have no assigned agent to eligible agents of their account (ONLINE, or
  * OCCUPIED for a transfer; with a routing subscription on an open socket and the skill, `'-1'`
  * meaning any skill), one ring per
  * agent per task, and expires rings on timers it always clears.
@@ -107,6 +107,7 @@ export class Router {
   }
 
   private ringIfEligible(conv: ConversationRecord, task: TaskRecord, agent: AgentRecord): void {
+    if (agent.accountId !== conv.accountId) return;
     const available = agent.availability === 'ONLINE' || (task.transfer && agent.availability === 'OCCUPIED');
     if (conv.state !== 'OPEN' || !available || !this.hub.hasRoutingSubscription(agent)) return;
     if (task.excluded.has(agent.legacyId) || task.rings.some((r) => r.agent === agent)) return;
@@ -114,7 +115,7 @@ export class Router {
     if (task.only ? !task.only.has(agent.legacyId) : !agent.skills.some((s) => s === '-1' || s === task.skillId)) return;
     const ts = this.state.clock.tick();
     const ring: RingRecord = {
-      ringId: `${conv.convId}_${this.state.accountId}_${ts}`,
+      ringId: `${conv.convId}_${conv.accountId}_${ts}`,
       agent,
       state: 'WAITING',
       ringExpiration: this.ringExpiration,

@@ -45,7 +45,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const match = wsPath.exec(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
     if (!match) return refuse(socket, 404, 'Not Found');
     const [, account, bearer] = match;
-    const agent = account === accountId && bearer !== undefined && !core.closed ? state.tokenOwner(decodeURIComponent(bearer)) : undefined;
+    const owner = bearer !== undefined && !core.closed ? state.tokenOwner(decodeURIComponent(bearer)) : undefined;
+    // A bearer opens only its own agent's account: another account in the path is a 401.
+    const agent = owner?.accountId === account ? owner : undefined;
     if (!agent || bearer === undefined) return refuse(socket, 401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (core.closed) ws.terminate();
@@ -62,7 +64,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const agentOf = (username: string): AgentRecord => state.agent(username);
+  const agentOf = (username: string, account?: string): AgentRecord => state.agent(username, account);
   const canonicalType = (type: string): ReturnType<typeof canonicalRequestType> | '*' => {
     const canonical = type === '*' ? '*' : canonicalRequestType(type);
     if (canonical === undefined) throw new Error(`unknown request type ${JSON.stringify(type)}`);
@@ -116,24 +118,36 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   return {
     host,
     accountId,
+    get accounts() {
+      return state.accounts;
+    },
     ...(certificate ? { ca: certificate.cert } : {}),
+    addAccount: (id) => state.addAccount(id),
     addAgent: (agentOptions) => {
       const agent = state.addAgent(agentOptions);
-      return { accountId, username: agent.username, password: agent.password, csdsDomain: host, ...trust };
+      return { accountId: agent.accountId, username: agent.username, password: agent.password, csdsDomain: host, ...trust };
     },
-    oauthCredentials: (username) => ({ accountId, username, ...agentOf(username).oauth, csdsDomain: host, ...trust }),
-    assertionCredentials: (username) => ({ accountId, assertion: agentOf(username).assertion, csdsDomain: host, ...trust }),
-    issueToken: (username) => {
-      const agent = agentOf(username);
-      return { accountId, token: state.issueToken(agent), userId: agent.userId, userPid: agent.userPid, csdsDomain: host, ...trust };
+    oauthCredentials: (username, account) => {
+      const agent = agentOf(username, account);
+      return { accountId: agent.accountId, username, ...agent.oauth, csdsDomain: host, ...trust };
     },
-    agentIdentity: (username) => {
-      const { userId, legacyId, userPid } = agentOf(username);
-      return { accountId, userId, legacyId, userPid };
+    assertionCredentials: (username, account) => {
+      const agent = agentOf(username, account);
+      return { accountId: agent.accountId, assertion: agent.assertion, csdsDomain: host, ...trust };
+    },
+    issueToken: (username, account) => {
+      const agent = agentOf(username, account);
+      return { accountId: agent.accountId, token: state.issueToken(agent), userId: agent.userId, userPid: agent.userPid, csdsDomain: host, ...trust };
+    },
+    agentIdentity: (username, account) => {
+      const { accountId: agentAccount, userId, legacyId, userPid } = agentOf(username, account);
+      return { accountId: agentAccount, userId, legacyId, userPid };
     },
     consumer: async (consumerOptions = {}) => {
       if (core.closed) throw new Error('The emulator is closed');
-      const conv = core.openConversation(state.addConsumer(consumerOptions), consumerOptions.skillId ?? '-1');
+      const account = consumerOptions.accountId ?? accountId;
+      if (!state.hasAccount(account)) throw new Error(`no account ${account} in this emulator (addAccount first)`);
+      const conv = core.openConversation(state.addConsumer(consumerOptions), consumerOptions.skillId ?? '-1', account);
       return consumerHandle(core, conv);
     },
     consumerOf: (convId) => {
@@ -146,12 +160,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (!conv) return undefined;
       const snapshot: ConversationSnapshot = {
         convId: conv.convId,
+        accountId: conv.accountId,
         consumerId: conv.consumerId,
         skillId: conv.skillId,
         state: conv.state,
         ...(conv.closeReason ? { closeReason: conv.closeReason } : {}),
-        details: conversationDetails(conv, accountId),
-        result: conversationResult(conv, accountId, { withLastContent: true }),
+        details: conversationDetails(conv, conv.accountId),
+        result: conversationResult(conv, conv.accountId, { withLastContent: true }),
         events: conv.dialogs.flatMap((d) => d.events),
         rings: conv.tasks.flatMap((task) =>
           task.rings.map((r) => ({ ringId: r.ringId, username: r.agent.username, ringState: r.state, routingTaskId: task.routingTaskId })),
@@ -170,10 +185,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       for (const socket of core.hub.socketsOf()) socket.close(4401, 'Unauthorized');
     },
     injectFrame: (rawText, target = {}) => {
-      for (const socket of core.hub.socketsOf(target.username)) socket.send(rawText);
+      for (const socket of core.hub.socketsOf(target)) socket.send(rawText);
     },
     faults,
-    connections: (username) => core.hub.socketsOf(username).length,
+    connections: (username, account) => {
+      const filter = { ...(username !== undefined ? { username } : {}), ...(account !== undefined ? { accountId: account } : {}) };
+      return core.hub.socketsOf(filter).length;
+    },
     requests$: core.requests.asObservable(),
     close: () => {
       closing ??= shutdown(core, wss, server);

@@ -50,6 +50,8 @@ export function createClock(): Clock {
  * agent.legacyId; // '12345678.4411'
  */
 export interface AgentRecord {
+  /** The account (brand) the agent belongs to. */
+  readonly accountId: string;
   readonly username: string;
   readonly password: string;
   readonly skills: readonly string[];
@@ -158,6 +160,8 @@ export interface TaskRecord {
  */
 export interface ConversationRecord {
   readonly convId: string;
+  /** The account (brand) the conversation belongs to; only its agents ever see it. */
+  readonly accountId: string;
   /** Changes when the consumer steps up (authenticates). */
   consumerId: string;
   skillId: string;
@@ -195,7 +199,7 @@ export interface SessionRecord {
   readonly sessionId: string;
   readonly csrf: string;
   readonly bearer: string;
-  readonly username: string;
+  readonly agent: AgentRecord;
 }
 
 /**
@@ -221,40 +225,70 @@ export function currentTask(conv: ConversationRecord): TaskRecord | undefined {
 }
 
 /**
- * Everything one emulator knows: its account's agents, bearers and sessions, consumers and
- * conversations. One per emulator; nothing is shared between instances.
+ * Everything one emulator knows: its accounts, their agents, bearers and sessions, consumers and
+ * conversations. One per emulator; nothing is shared between instances. Agents and conversations
+ * belong to one account each; `accountId` is the first (default) account.
  *
  * @example
  * const state = new EmulatorState('12345678', createRandom(1), createClock());
  * const agent = state.addAgent({ username: 'bot', password: 'secret' });
+ * const other = state.addAccount(); // a seeded 8-digit id
+ * state.addAgent({ username: 'bot', password: 'secret', accountId: other }); // another 'bot'
  */
 export class EmulatorState {
+  /** Every agent of every account, keyed by `agentKey(accountId, username)`. */
   readonly agents = new Map<string, AgentRecord>();
   readonly consumers = new Map<string, ConsumerRecord>();
   readonly conversations = new Map<string, ConversationRecord>();
+  /** Account ids in the order they were added; the first is `accountId`. */
+  private readonly accountIds: string[];
   private readonly byLegacyId = new Map<string, AgentRecord>();
   private readonly byDialogId = new Map<string, ConversationRecord>();
-  private readonly tokens = new Map<string, string>();
+  private readonly tokens = new Map<string, AgentRecord>();
   private readonly sessions = new Map<string, SessionRecord>();
 
   constructor(
     readonly accountId: string,
     readonly random: Random,
     readonly clock: Clock,
-  ) {}
+  ) {
+    this.accountIds = [accountId];
+  }
+
+  /** Every account id, the default one first. */
+  get accounts(): readonly string[] {
+    return [...this.accountIds];
+  }
+
+  hasAccount(accountId: string): boolean {
+    return this.accountIds.includes(accountId);
+  }
+
+  /** Adds an account (a seeded 8-digit id when omitted) and returns its id; throws if it exists. */
+  addAccount(accountId?: string): string {
+    if (accountId !== undefined && this.hasAccount(accountId)) throw new Error(`account ${accountId} already exists`);
+    let id = accountId ?? this.random.digits(8);
+    while (accountId === undefined && this.hasAccount(id)) id = this.random.digits(8);
+    this.accountIds.push(id);
+    return id;
+  }
 
   addAgent(options: AgentOptions): AgentRecord {
-    if (this.agents.has(options.username)) throw new Error(`agent ${options.username} already exists`);
+    const accountId = options.accountId ?? this.accountId;
+    if (!this.hasAccount(accountId)) throw new Error(`no account ${accountId} in this emulator (addAccount first)`);
+    const key = agentKey(accountId, options.username);
+    if (this.agents.has(key)) throw new Error(`agent ${options.username} already exists in account ${accountId}`);
     let userId = this.random.digits(10);
-    while (this.byLegacyId.has(`${this.accountId}.${userId}`)) userId = this.random.digits(10);
+    while (this.byLegacyId.has(`${accountId}.${userId}`)) userId = this.random.digits(10);
     const agent: AgentRecord = {
+      accountId,
       username: options.username,
       password: options.password,
       skills: [...(options.skills ?? ['-1'])],
       nickname: options.nickname ?? options.username,
       userId,
       userPid: this.random.uuid(),
-      legacyId: `${this.accountId}.${userId}`,
+      legacyId: `${accountId}.${userId}`,
       oauth: {
         appKey: this.random.hex(32),
         secret: this.random.hex(16),
@@ -265,36 +299,52 @@ export class EmulatorState {
         `<saml:Assertion ID="_${this.random.hex(32)}"><saml:NameID>${options.username}</saml:NameID></saml:Assertion>`,
       ).toString('base64'),
     };
-    this.agents.set(agent.username, agent);
+    this.agents.set(key, agent);
     this.byLegacyId.set(agent.legacyId, agent);
     return agent;
   }
 
-  /** The agent with this username; throws for an unknown one (a test's mistake). */
-  agent(username: string): AgentRecord {
-    const agent = this.agents.get(username);
-    if (!agent) throw new Error(`no agent ${JSON.stringify(username)} in this emulator`);
-    return agent;
+  /** The agent of this account with this username, if any. */
+  findAgent(accountId: string, username: string): AgentRecord | undefined {
+    return this.agents.get(agentKey(accountId, username));
   }
 
-  /** An agent by legacy id (`accountId.userId`) or PId. */
-  agentById(id: string): AgentRecord | undefined {
-    return this.byLegacyId.get(id) ?? [...this.agents.values()].find((a) => a.userPid === id);
+  /**
+   * The agent with this username in `accountId`; without it, the only agent with this username,
+   * or the default account's one when several accounts have it. Throws for an unknown or
+   * ambiguous one (a test's mistake).
+   */
+  agent(username: string, accountId?: string): AgentRecord {
+    if (accountId !== undefined) {
+      const agent = this.findAgent(accountId, username);
+      if (!agent) throw new Error(`no agent ${JSON.stringify(username)} in account ${accountId}`);
+      return agent;
+    }
+    const named = [...this.agents.values()].filter((a) => a.username === username);
+    const agent = named.length === 1 ? named[0] : named.find((a) => a.accountId === this.accountId);
+    if (agent) return agent;
+    if (named.length > 1) throw new Error(`agent ${JSON.stringify(username)} exists in several accounts: pass an accountId`);
+    throw new Error(`no agent ${JSON.stringify(username)} in this emulator`);
+  }
+
+  /** An agent by legacy id (`accountId.userId`) or PId; with `accountId`, only one of that account. */
+  agentById(id: string, accountId?: string): AgentRecord | undefined {
+    const agent = this.byLegacyId.get(id) ?? [...this.agents.values()].find((a) => a.userPid === id);
+    return agent && (accountId === undefined || agent.accountId === accountId) ? agent : undefined;
   }
 
   issueToken(agent: AgentRecord): string {
     const bearer = this.random.hex(64);
-    this.tokens.set(bearer, agent.username);
+    this.tokens.set(bearer, agent);
     return bearer;
   }
 
   tokenOwner(bearer: string): AgentRecord | undefined {
-    const username = this.tokens.get(bearer);
-    return username === undefined ? undefined : this.agents.get(username);
+    return this.tokens.get(bearer);
   }
 
   openSession(agent: AgentRecord): SessionRecord {
-    const session = { sessionId: this.random.hex(32), csrf: this.random.hex(32), bearer: this.issueToken(agent), username: agent.username };
+    const session = { sessionId: this.random.hex(32), csrf: this.random.hex(32), bearer: this.issueToken(agent), agent };
     this.sessions.set(session.sessionId, session);
     return session;
   }
@@ -330,12 +380,16 @@ export class EmulatorState {
     return consumer;
   }
 
-  /** A new OPEN conversation with the consumer as its only participant and an open MAIN dialog. */
-  openConversation(consumer: ConsumerRecord, skillId: string, context: Record<string, unknown>): ConversationRecord {
+  /**
+   * A new OPEN conversation in `accountId` (default the first account) with the consumer as its
+   * only participant and an open MAIN dialog.
+   */
+  openConversation(consumer: ConsumerRecord, skillId: string, context: Record<string, unknown>, accountId = this.accountId): ConversationRecord {
     const convId = this.random.uuid();
     const ts = this.clock.tick();
     const conv: ConversationRecord = {
       convId,
+      accountId,
       consumerId: consumer.consumerId,
       skillId,
       state: 'OPEN',
@@ -373,8 +427,24 @@ export class EmulatorState {
     return dialog;
   }
 
+  /** A conversation of this account, if any: other accounts' conversations do not exist for it. */
+  conversationIn(accountId: string, convId: string): ConversationRecord | undefined {
+    const conv = this.conversations.get(convId);
+    return conv?.accountId === accountId ? conv : undefined;
+  }
+
   /** The conversation a dialog belongs to. */
   conversationOfDialog(dialogId: string): ConversationRecord | undefined {
     return this.byDialogId.get(dialogId);
   }
+}
+
+/**
+ * The key of an agent in `EmulatorState.agents`: usernames are unique per account, not per emulator.
+ *
+ * @example
+ * state.agents.get(agentKey('12345678', 'bot'));
+ */
+export function agentKey(accountId: string, username: string): string {
+  return `${accountId}\u0000${username}`;
 }

@@ -25,7 +25,7 @@ export interface EmulatorOptions {
   port?: number;
   /** Seed of the id generator: the same seed gives the same ids in the same order. Default 1. */
   seed?: number;
-  /** The account (brand) id. Default `'12345678'`. */
+  /** The first (default) account (brand) id. Default `'12345678'`; add more with `addAccount`. */
   accountId?: string;
   /** How long a ring waits for an answer before it becomes EXPIRED, in ms. Default 72000. */
   ringExpiration?: number;
@@ -56,13 +56,14 @@ export interface EmulatorTrust {
 }
 
 /**
- * An agent user of the emulated account.
+ * An agent user of one of the emulated accounts.
  *
  * @example
  * emulator.addAgent({ username: 'bot', password: 'secret', skills: ['-1'] });
+ * emulator.addAgent({ username: 'bot', password: 'other', accountId: emulator.addAccount('87654321') });
  */
 export interface AgentOptions {
-  /** The login name. Unique per emulator. */
+  /** The login name. Unique per account: two accounts may each have a `'bot'`. */
   username: string;
   /** The password for a username/password login. */
   password: string;
@@ -70,6 +71,8 @@ export interface AgentOptions {
   skills?: readonly string[];
   /** Shown in its user profile. Default the username. */
   nickname?: string;
+  /** The account it belongs to (one added with `addAccount`). Default the emulator's first account. */
+  accountId?: string;
 }
 
 /**
@@ -152,6 +155,8 @@ export interface AgentIdentity {
 export interface ConsumerOptions {
   /** Skill the conversation is routed to. Default `'-1'`. */
   skillId?: string;
+  /** The account the conversation opens in; only its agents are rung. Default the first account. */
+  accountId?: string;
   firstName?: string;
   lastName?: string;
   email?: string;
@@ -265,6 +270,8 @@ export interface Faults {
  */
 export interface ReceivedRequest {
   readonly username: string;
+  /** The sending agent's account. */
+  readonly accountId: string;
   readonly request: Request;
 }
 
@@ -290,6 +297,8 @@ export interface RingSnapshot {
  */
 export interface ConversationSnapshot {
   readonly convId: string;
+  /** The account the conversation belongs to (its `brandId`). */
+  readonly accountId: string;
   readonly consumerId: string;
   readonly skillId: string;
   readonly state: ConversationState;
@@ -311,23 +320,43 @@ export interface ConversationSnapshot {
  * @example
  * const emulator = await startEmulator({ seed: 1 });
  * const creds = emulator.addAgent({ username: 'bot', password: 'secret' });
- * // ... createAgent(creds), emulator.consumer(), assertions ...
+ * const other = emulator.addAccount(); // a second, isolated account
+ * const otherCreds = emulator.addAgent({ username: 'bot', password: 'secret', accountId: other });
+ * // ... createAgent(creds), emulator.consumer({ accountId: other }), assertions ...
  * await emulator.close();
  */
 export interface Emulator {
   /** `127.0.0.1:PORT`: the CSDS domain and every service host (plain http/ws on loopback). */
   readonly host: string;
+  /** The first (default) account. */
   readonly accountId: string;
+  /** Every account id, the first one first. */
+  readonly accounts: readonly string[];
   /** With `tls`: the self-signed certificate (PEM) the emulator serves; trust it as a CA. */
   readonly ca?: string;
-  /** Adds an agent user; returns password credentials. Throws if the username is taken. */
+  /**
+   * Adds an account with its own CSDS answers, agents, conversations, routing and subscriptions,
+   * nothing shared with the others. Returns its id: `accountId`, or a seeded 8-digit one.
+   * Throws if the account exists.
+   */
+  addAccount(accountId?: string): string;
+  /**
+   * Adds an agent user to `options.accountId` (default the first account); returns password
+   * credentials carrying that account. Throws if the username is taken in that account or the
+   * account is unknown.
+   */
   addAgent(options: AgentOptions): EmulatorCredentials;
-  oauthCredentials(username: string): EmulatorOAuthCredentials;
-  assertionCredentials(username: string): EmulatorAssertionCredentials;
+  /**
+   * The agent's OAuth1 keys. Like every method taking a username: `accountId` picks the account;
+   * without it, the only agent with that username, or the first account's one when several
+   * accounts have it (throws if none of them is in the first account).
+   */
+  oauthCredentials(username: string, accountId?: string): EmulatorOAuthCredentials;
+  assertionCredentials(username: string, accountId?: string): EmulatorAssertionCredentials;
   /** A fresh valid bearer for the agent, without a login. */
-  issueToken(username: string): EmulatorTokenCredentials;
-  agentIdentity(username: string): AgentIdentity;
-  /** Opens a conversation for a new consumer and rings eligible agents. */
+  issueToken(username: string, accountId?: string): EmulatorTokenCredentials;
+  agentIdentity(username: string, accountId?: string): AgentIdentity;
+  /** Opens a conversation for a new consumer in `options.accountId` (default the first) and rings that account's eligible agents. */
   consumer(options?: ConsumerOptions): Promise<Consumer>;
   /** A consumer handle on an existing conversation (e.g. one an agent opened proactively). */
   consumerOf(convId: string): Consumer;
@@ -337,11 +366,11 @@ export interface Emulator {
   dropConnections(code?: number): void;
   /** Every bearer and login session becomes invalid; open sockets are closed with 4401. */
   expireTokens(): void;
-  /** Sends raw text, unchanged, to every open agent socket (or only those of `username`). */
-  injectFrame(rawText: string, options?: { username?: string }): void;
+  /** Sends raw text, unchanged, to every open agent socket (or only those of `username` and/or `accountId`). */
+  injectFrame(rawText: string, options?: { username?: string; accountId?: string }): void;
   readonly faults: Faults;
-  /** Number of open agent sockets (of one agent, or of all). */
-  connections(username?: string): number;
+  /** Number of open agent sockets: of all, of agents named `username`, of one account's agents (or both). */
+  connections(username?: string, accountId?: string): number;
   /**
    * Every decoded request received, as it arrives (hot, no replay: `firstValueFrom` waits for the
    * next one, never matches an old one). Completes when the emulator closes.
