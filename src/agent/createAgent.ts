@@ -29,6 +29,7 @@ import {
   type AgentError,
 } from '../domain/errors.js';
 import {
+  SequenceTracker,
   normalizeAgentState,
   normalizeConversationChanges,
   normalizeEventRecord,
@@ -116,7 +117,10 @@ class LpAgent implements Agent {
   /** Bumped for every socket, so callbacks of an old socket are ignored. */
   private generation = 0;
   private phase: 'idle' | 'connecting' | 'replaying' | 'ready' | 'waiting' | 'closed' = 'idle';
+  /** Attempts in this run of the connection (status only). */
   private attempt = 0;
+  /** Reconnect delays scheduled since the connection was last ready: capped by `maxRetries`. */
+  private retries = 0;
   private everReady = false;
   private disposed = false;
   /** A fatal auth failure: connect() fails with it from then on. */
@@ -132,6 +136,10 @@ class LpAgent implements Agent {
   private socketTimers = new Subscription();
   private reconnectTimer: Subscription | undefined;
   private awaitingPong = false;
+  /** Per-dialog sequences delivered on messages$: drops duplicates and knows where to re-query from. */
+  private readonly sequences = new SequenceTracker();
+  /** Live events held per dialog while it is re-queried after a reconnect, so messages$ stays in order. */
+  private readonly catchingUp = new Map<string, MessagingEvent[]>();
 
   constructor(config: AgentConfig) {
     this.options = resolveAgentOptions(config);
@@ -188,7 +196,7 @@ class LpAgent implements Agent {
         const failure = error instanceof AuthFailed ? error : new AuthFailed(`login failed: ${describe(error)}`, 'login', false);
         this.emitError(failure);
         if (failure.fatal) this.close(failure);
-        else this.scheduleReconnect();
+        else this.scheduleReconnect(failure.retryAfterMs ?? 0);
       },
     );
   }
@@ -235,6 +243,7 @@ class LpAgent implements Agent {
 
   private onOpen(generation: number): void {
     this.phase = 'replaying';
+    if (this.everReady) for (const dialogId of this.sequences.followed()) if (!this.catchingUp.has(dialogId)) this.catchingUp.set(dialogId, []);
     this.startKeepAlive();
     const replay = this.everReady ? [...this.remembered.values()].filter((r) => !r.inFlight) : [];
     if (replay.length === 0) {
@@ -259,9 +268,12 @@ class LpAgent implements Agent {
   }
 
   private becomeReady(): void {
+    const reconnected = this.everReady;
     this.phase = 'ready';
     this.attempt = 0;
+    this.retries = 0;
     this.everReady = true;
+    if (reconnected) for (const dialogId of this.catchingUp.keys()) this.catchUp(dialogId);
     this.connectionSubject.next({ status: 'open' });
     const queued = [...this.waiting];
     this.waiting.clear();
@@ -281,14 +293,16 @@ class LpAgent implements Agent {
     this.scheduleReconnect();
   }
 
-  private scheduleReconnect(): void {
+  /** @param minDelay At least this long (a 429's Retry-After). */
+  private scheduleReconnect(minDelay = 0): void {
     const policy = this.options.reconnect;
-    if (!policy || this.attempt >= policy.maxRetries + (this.everReady ? 0 : 1)) {
+    if (!policy || this.retries >= policy.maxRetries) {
       this.close(new ConnectionClosed(this.lastCloseCode ?? 1006, policy ? 'reconnect attempts exhausted' : 'reconnect disabled'));
       return;
     }
     this.phase = 'waiting';
-    const delay = reconnectDelay(policy, Math.max(1, this.attempt));
+    this.retries += 1;
+    const delay = Math.max(minDelay, reconnectDelay(policy, this.retries));
     this.connectionSubject.next({
       status: 'reconnecting',
       attempt: this.attempt + 1,
@@ -308,6 +322,7 @@ class LpAgent implements Agent {
     this.phase = 'closed';
     if (error.kind === 'AuthFailed' && error.fatal) this.fatalError = error;
     this.attempt = 0;
+    this.retries = 0;
     this.connectionSubject.next({ status: 'closed', ...(this.lastCloseCode !== undefined ? { code: this.lastCloseCode } : {}) });
     this.failWaiting();
     this.closedSubject.next(error);
@@ -324,6 +339,52 @@ class LpAgent implements Agent {
     const waiting = [...this.waiting];
     this.waiting.clear();
     for (const flush of waiting) flush();
+  }
+
+  /**
+   * Re-queries a followed dialog from the highest sequence seen, page by page, so that what was sent
+   * while the socket was down reaches messages$; duplicates are dropped by the sequence tracker.
+   */
+  private catchUp(dialogId: string): void {
+    const page = 100;
+    const from = this.sequences.highest(dialogId);
+    this.lifetime.add(
+      this.queryMessages({ dialogId, newerThanSequence: from, maxQuantity: page }).subscribe({
+        next: (events) => {
+          if (events.length >= page && this.sequences.highest(dialogId) > from) this.catchUp(dialogId);
+          else this.release(dialogId);
+        },
+        error: (e: unknown) => {
+          this.release(dialogId);
+          // An error already on errors$ (decode) is not reported twice.
+          if (!(e instanceof DecodeError)) this.emitError(asAgentError(e));
+        },
+      }),
+    );
+  }
+
+  /** Ends a dialog's catch-up: the live events held meanwhile follow the history, in sequence order. */
+  private release(dialogId: string): void {
+    const held = this.catchingUp.get(dialogId);
+    this.catchingUp.delete(dialogId);
+    if (!held) return;
+    held.sort((a, b) => a.sequence - b.sequence);
+    for (const event of held) if (this.sequences.add(event.dialogId, event.sequence)) this.messagesSubject.next(event);
+  }
+
+  /**
+   * Starts a fresh connection on purpose (the session was renewed). The old socket's callbacks are
+   * ignored from here on, so its close is never taken for a drop.
+   */
+  private restart(reason: string): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    this.generation++;
+    this.socketTimers.unsubscribe();
+    this.socketTimers = new Subscription();
+    socket?.close(1000, reason);
+    this.failPending(1000, reason);
+    this.startAttempt();
   }
 
   // ---------------------------------------------------------------- liveness and refresh
@@ -370,8 +431,9 @@ class LpAgent implements Agent {
           (error: unknown) => {
             if (this.disposed) return;
             this.emitError(error instanceof AuthFailed ? error : new AuthFailed(`refresh failed: ${describe(error)}`, 'refresh', false));
-            // The session is gone: the next connection logs in again.
+            // The session is gone: log in again and move the socket to the new bearer.
             this.needsLogin = true;
+            if (this.phase === 'ready' || this.phase === 'replaying') this.restart('session renewed');
           },
         );
         this.lifetime.add(loop());
@@ -413,7 +475,10 @@ class LpAgent implements Agent {
       case '.ams.aam.ExConversationChangeNotification': {
         const { changes, warnings } = normalizeConversationChanges(n.body, identity);
         for (const w of warnings) this.emitError(w);
-        for (const c of changes) this.conversationsSubject.next(c);
+        for (const c of changes) {
+          this.trackDialogs(c);
+          this.conversationsSubject.next(c);
+        }
         return;
       }
       case '.ams.ms.OnlineEventDistribution':
@@ -427,13 +492,30 @@ class LpAgent implements Agent {
     }
   }
 
+  /** Follows the dialogs of conversations this agent takes part in; forgets them once closed. */
+  private trackDialogs(change: ConversationChange): void {
+    const { conversation } = change;
+    const closed = change.type === 'DELETE' || conversation.state === 'CLOSE';
+    const dialogIds = conversation.dialogs.length > 0 ? conversation.dialogs.map((d) => d.dialogId) : [change.convId];
+    if (closed) {
+      for (const id of dialogIds) this.sequences.forget(id);
+      return;
+    }
+    if (!change.myRole) return;
+    for (const d of conversation.dialogs) if (d.state === 'OPEN') this.sequences.follow(d.dialogId);
+    if (conversation.dialogs.length === 0) this.sequences.follow(change.convId);
+  }
+
+  /** Normalizes a record and delivers it, unless its (dialog, sequence) was delivered before. */
   private deliverEvent(record: EventRecord, identity: Identity, source: 'live' | 'query'): MessagingEvent | undefined {
     const event = normalizeEventRecord(record, identity, source);
     if (event.type === 'ChatStateEvent') {
       this.chatStateSubject.next(event);
       return undefined;
     }
-    this.messagesSubject.next(event);
+    const held = source === 'live' ? this.catchingUp.get(event.dialogId) : undefined;
+    if (held) held.push(event);
+    else if (this.sequences.add(event.dialogId, event.sequence)) this.messagesSubject.next(event);
     return event;
   }
 

@@ -13,3 +13,4 @@ export * from './normalizeAgentState.js';
 export * from './normalizeEventRecord.js';
 export * from './normalizeConversationChanges.js';
 export * from './participants.js';
+export * from './sequences.js';
