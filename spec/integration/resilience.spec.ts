@@ -128,6 +128,19 @@ describe('resilience against the emulator', () => {
     expect(emulator.connections(username)).toBe(1);
   });
 
+  it('terminates and replaces a socket whose server stops answering pings and requests', async () => {
+    const { agent, consumer, username } = await inConversation({ keepAlive: 100, requestTimeout: 60_000 });
+    const down = next(agent.connection$, (s) => s.status === 'reconnecting', 5_000);
+    emulator.faults.stopAnswering(); // no pong, no GetClock answer: only the missing pong can tell
+    expect(await down).toMatchObject({ code: 1006 });
+    emulator.faults.clear();
+    await next(agent.connection$, (s) => s.status === 'open');
+    const m$ = next(agent.messages$, (m) => texts([m])[0] === 'back');
+    await consumer.send('back');
+    await m$;
+    expect(emulator.connections(username)).toBe(1);
+  });
+
   it('gives up bad credentials at once instead of looping', async () => {
     emulator.addAgent({ username: 'x', password: 'right' });
     const agent = createAgent({ accountId: emulator.accountId, csdsDomain: emulator.host, username: 'x', password: 'wrong', reconnect: { initialInterval: 1 } });

@@ -34,6 +34,9 @@ export class AgentConnection implements AgentSocket {
     private readonly core: EmulatorCore,
   ) {
     ws.on('message', (data: RawData) => this.receive(textOf(data)));
+    ws.on('ping', (data: Buffer) => {
+      if (!core.faults.silent) ws.pong(data);
+    });
     ws.on('close', () => this.detach());
     // An 'error' is always followed by 'close'; listening keeps it from being thrown.
     ws.on('error', () => undefined);

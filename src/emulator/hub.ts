@@ -58,6 +58,8 @@ export interface FaultState {
   reorderEvents?: boolean;
   /** Random faults drawn from a PRNG seeded by the emulator's seed. */
   random?: RandomFaults;
+  /** The server stops answering altogether: no responses and no pongs to ws pings. */
+  silent?: boolean;
 }
 
 /**

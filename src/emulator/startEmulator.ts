@@ -38,7 +38,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const httpFaults: HttpFaults = { refreshUnauthorized: false, rateLimitedLogins: 0 };
   const handler = createHttpHandler(state, () => host, httpFaults);
   const server: Server = certificate ? createTlsServer({ key: certificate.private, cert: certificate.cert }, handler) : createServer(handler);
-  const wss = new WebSocketServer({ noServer: true });
+  // Pongs are answered by AgentConnection, so that `faults.stopAnswering()` can withhold them.
+  const wss = new WebSocketServer({ noServer: true, autoPong: false });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
@@ -100,7 +101,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     duplicateEvents: () => {
       core.faults.duplicateEvents = true;
     },
+    stopAnswering: () => {
+      core.faults.silent = true;
+      core.faults.dropped.add('*');
+    },
     clear: () => {
+      core.faults.silent = false;
       core.faults.dropped.clear();
       core.faults.omitLastContent = false;
       core.faults.duplicateEvents = false;

@@ -258,6 +258,11 @@ export interface Faults {
    * and the same traffic fail the same way.
    */
   random(options: { rate: number; kinds?: readonly RandomFaultKind[] }): void;
+  /**
+   * The server goes silent on open sockets: no response to any request and no pong to ws pings
+   * (a half-dead connection that only a liveness check can notice). Sockets stay open.
+   */
+  stopAnswering(): void;
   /** Turns every fault off. */
   clear(): void;
 }
