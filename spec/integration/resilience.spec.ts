@@ -141,6 +141,20 @@ describe('resilience against the emulator', () => {
     expect(emulator.connections(username)).toBe(1);
   });
 
+  it('logs in again when a session refresh is refused, and keeps delivering', async () => {
+    const { agent, consumer, logins } = await inConversation({ refreshInterval: 50 });
+    const before = logins();
+    const refused$ = next(agent.errors$, (e) => e.kind === 'AuthFailed' && e.stage === 'refresh');
+    emulator.faults.refreshUnauthorized(true);
+    expect(await refused$).toMatchObject({ fatal: false, status: 401 });
+    emulator.faults.refreshUnauthorized(false);
+    await next(agent.connection$, (s) => s.status === 'open' && logins() > before);
+    const m$ = next(agent.messages$, (m) => texts([m])[0] === 'renewed');
+    await consumer.send('renewed');
+    await m$;
+    expect(logins() - before).toBeGreaterThanOrEqual(1);
+  });
+
   it('gives up bad credentials at once instead of looping', async () => {
     emulator.addAgent({ username: 'x', password: 'right' });
     const agent = createAgent({ accountId: emulator.accountId, csdsDomain: emulator.host, username: 'x', password: 'wrong', reconnect: { initialInterval: 1 } });
