@@ -11,3 +11,4 @@ export * from './domain/index.js';
 export * from './protocol/index.js';
 export * from './auth/index.js';
 export * from './socket/index.js';
+export * from './operators/index.js';

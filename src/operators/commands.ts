@@ -1,0 +1,165 @@
+import type { CommandOf } from '../domain/index.js';
+import type { ChatState, ConversationField, MessageAudience, RichContentEvent, Role, TypedObject } from '../protocol/index.js';
+
+/** A PublishEvent command: a message, receipt or chat state to publish in a dialog. */
+export type PublishEventCommand = CommandOf<'.ams.ms.PublishEvent'>;
+/** An UpdateConversationField command: close, transfer, join, leave. */
+export type ConversationFieldCommand = CommandOf<'.ams.cm.UpdateConversationField'>;
+/** An UpdateRingState command: the answer to a ring. */
+export type RingAnswerCommand = CommandOf<'.ams.routing.UpdateRingState'>;
+
+/** Options of a published message. */
+export interface PublishOptions {
+  /** Who sees it. `AGENTS_AND_MANAGERS` is a private note the consumer never sees. Default: everyone. */
+  messageAudience?: MessageAudience;
+  /** Quick-reply buttons shown under the message (structured content `quickReplies`). */
+  quickReplies?: Record<string, unknown>;
+  /** Typed metadata for the request envelope, e.g. `[{ type: 'BotResponse', ... }]`. */
+  metadata?: TypedObject[];
+}
+
+/** Options of a transfer to a skill. */
+export interface TransferToSkillOptions {
+  /**
+   * Legacy id (`accountId.userId`) of the assigned agent to remove. Default: this agent, filled in
+   * by the agent when the command is sent (a manager moving someone else's conversation sets it).
+   */
+  agentLegacyId?: string;
+}
+
+const publish = (dialogId: string, event: PublishEventCommand['body']['event'], options: PublishOptions = {}): PublishEventCommand => {
+  const { messageAudience, metadata } = options;
+  return {
+    type: '.ams.ms.PublishEvent',
+    body: { dialogId, event, ...(messageAudience ? { messageAudience } : {}) },
+    ...(metadata ? { metadata } : {}),
+  };
+};
+
+const updateFields = (convId: string, conversationField: ConversationField[]): ConversationFieldCommand => ({
+  type: '.ams.cm.UpdateConversationField',
+  body: { conversationId: convId, conversationField },
+});
+
+/**
+ * Accepts a ring: the conversation is assigned to this agent.
+ *
+ * @example
+ * agent.run(agent.rings$.pipe(filter((r) => r.ringState === 'WAITING'), map((r) => acceptRing(r.ringId))));
+ */
+export function acceptRing(ringId: string): RingAnswerCommand {
+  return { type: '.ams.routing.UpdateRingState', body: { ringId, ringState: 'ACCEPTED' } };
+}
+
+/**
+ * Rejects a ring: routing offers the conversation to another agent.
+ *
+ * @example
+ * agent.run(of(rejectRing(ring.ringId)));
+ */
+export function rejectRing(ringId: string): RingAnswerCommand {
+  return { type: '.ams.routing.UpdateRingState', body: { ringId, ringState: 'REJECTED' } };
+}
+
+/**
+ * Publishes a text message (`ContentEvent`, `text/plain`) in a dialog.
+ *
+ * @example
+ * agent.run(of(sendText(convId, 'Hello!', { quickReplies })));
+ */
+export function sendText(dialogId: string, text: string, options: PublishOptions = {}): PublishEventCommand {
+  const { quickReplies } = options;
+  return publish(dialogId, { type: 'ContentEvent', contentType: 'text/plain', message: text, ...(quickReplies ? { quickReplies } : {}) }, options);
+}
+
+/**
+ * Publishes structured content (a card, carousel, buttons) in a dialog.
+ *
+ * @example
+ * agent.run(of(sendRichContent(convId, { type: 'vertical', elements: [{ type: 'text', text: 'Pick one' }] })));
+ */
+export function sendRichContent(dialogId: string, content: RichContentEvent['content'], options: PublishOptions = {}): PublishEventCommand {
+  const { quickReplies } = options;
+  return publish(dialogId, { type: 'RichContentEvent', content, ...(quickReplies ? { quickReplies } : {}) }, options);
+}
+
+/**
+ * Marks the events with the given sequences READ.
+ *
+ * @example
+ * agent.run(of(readReceipt(message.dialogId, [message.sequence])));
+ */
+export function readReceipt(dialogId: string, sequences: readonly number[]): PublishEventCommand {
+  return publish(dialogId, { type: 'AcceptStatusEvent', status: 'READ', sequenceList: [...sequences] });
+}
+
+/**
+ * Publishes a chat state: COMPOSING while typing, ACTIVE when done, ...
+ *
+ * @example
+ * agent.run(of(chatState(dialogId, 'COMPOSING')));
+ */
+export function chatState(dialogId: string, state: ChatState): PublishEventCommand {
+  return publish(dialogId, { type: 'ChatStateEvent', chatState: state });
+}
+
+/**
+ * Closes a conversation and all its dialogs (skips the post-conversation survey).
+ *
+ * @example
+ * agent.run(of(closeConversation(convId)));
+ */
+export function closeConversation(convId: string): ConversationFieldCommand {
+  return updateFields(convId, [{ field: 'ConversationStateField', conversationState: 'CLOSE' }]);
+}
+
+/**
+ * Transfers a conversation to a skill ("back to queue"): removes the assigned agent and moves the
+ * conversation to `skillId` in one request, so routing rings that skill's agents.
+ *
+ * @example
+ * agent.run(of(transferToSkill(convId, '1234')));
+ */
+export function transferToSkill(convId: string, skillId: string, options: TransferToSkillOptions = {}): ConversationFieldCommand {
+  const { agentLegacyId } = options;
+  return updateFields(convId, [
+    { field: 'ParticipantsChange', type: 'REMOVE', role: 'ASSIGNED_AGENT', ...(agentLegacyId ? { userId: agentLegacyId } : {}) },
+    { field: 'Skill', type: 'UPDATE', skill: skillId },
+  ]);
+}
+
+/**
+ * Transfers a conversation to one agent (PROTOCOL.md §3.1): this agent leaves, the target is
+ * SUGGESTED as assigned agent and the conversation moves to `skillId`; routing rings the target,
+ * who appears SUGGESTED until it accepts.
+ *
+ * @example
+ * agent.run(of(transferToAgent(convId, '123.456', '1234')));
+ */
+export function transferToAgent(convId: string, agentLegacyId: string, skillId: string): ConversationFieldCommand {
+  return updateFields(convId, [
+    { field: 'ParticipantsChange', type: 'REMOVE', role: 'ASSIGNED_AGENT' },
+    { field: 'ParticipantsChange', type: 'SUGGEST', role: 'ASSIGNED_AGENT', userId: agentLegacyId },
+    { field: 'Skill', type: 'UPDATE', skill: skillId },
+  ]);
+}
+
+/**
+ * Joins a conversation as MANAGER (this agent; the agent fills in its legacy id).
+ *
+ * @example
+ * agent.run(of(joinAsManager(convId)));
+ */
+export function joinAsManager(convId: string): ConversationFieldCommand {
+  return updateFields(convId, [{ field: 'ParticipantsChange', type: 'ADD', role: 'MANAGER' }]);
+}
+
+/**
+ * Leaves a conversation in which this agent has `role` (MANAGER, READER, ASSIGNED_AGENT, ...).
+ *
+ * @example
+ * agent.run(of(leaveConversation(convId, 'MANAGER')));
+ */
+export function leaveConversation(convId: string, role: Role): ConversationFieldCommand {
+  return updateFields(convId, [{ field: 'ParticipantsChange', type: 'REMOVE', role }]);
+}

@@ -1,0 +1,488 @@
+import { isLeft } from 'fp-ts/lib/Either.js';
+import type * as t from 'io-ts';
+import {
+  catchError,
+  concat,
+  defer,
+  EMPTY,
+  isObservable,
+  map,
+  merge,
+  mergeMap,
+  NEVER,
+  type Observable,
+  of,
+  share,
+  Subject,
+  type Subscription,
+  take,
+  takeUntil,
+  throwError,
+  ReplaySubject,
+} from 'rxjs';
+import type { Agent, CommandResult, ConnectionState, RequestOptions } from '../agent/types.js';
+import {
+  type AgentError,
+  AuthFailed,
+  type AgentStateChange,
+  type ChatStateChange,
+  type Command,
+  type CommandBody,
+  ConnectionClosed,
+  type ConversationChange,
+  DecodeError,
+  type Identity,
+  type MessagingEvent,
+  normalizeAgentState,
+  normalizeConversationChanges,
+  normalizeEventRecord,
+  normalizeRings,
+  PipelineError,
+  RequestFailed,
+  RequestTimeout,
+  type Ring,
+} from '../domain/index.js';
+import {
+  canonicalRequestType,
+  decodeFrame,
+  decodeWith,
+  type Notification,
+  type RequestType,
+  requestDefinitions,
+  type Response,
+  type ResponseBody,
+  type TypedObject,
+} from '../protocol/index.js';
+import { frameText, type WireNotification } from './fixtures/frames.js';
+import { seedIdentity } from './fixtures/ids.js';
+
+/** The time the default `.GetClock` answer reports: the seed's, so answers never depend on the wall clock. */
+const CLOCK_TIME = 1517000827442;
+
+/**
+ * Success bodies to answer requests with, by request type; each must pass the type's response
+ * codec, as the typed methods decode it.
+ *
+ * @example
+ * const responses: TestResponses = { '.ams.ms.PublishEvent': { sequence: 42 }, '.GetClock': { currentTime: 0 } };
+ */
+export type TestResponses = { [K in RequestType]?: ResponseBody<K> };
+
+/**
+ * One answer of a {@link TestResponder}: a response (code 200 unless given; 400 and above fail the
+ * request with `RequestFailed`; without `body`, the default success body), or an `AgentError` the
+ * request fails with (e.g. `new RequestTimeout(...)`, `new ConnectionClosed(1006)`).
+ *
+ * @example
+ * const failed: TestReply = { code: 500, body: 'Internal error' };
+ * const timedOut: TestReply = new RequestTimeout('.ams.ms.PublishEvent', '1', 10_000);
+ */
+export type TestReply = { code?: number; body?: unknown } | AgentError;
+
+/**
+ * Decides how the test agent answers a command. Return `undefined` for the default answer, a
+ * {@link TestReply} to answer at once, or an observable of one to answer later in virtual time
+ * (its first value is the answer, e.g. `cold('---r', { r: {} })`).
+ *
+ * @example
+ * const respond: TestResponder = (command) =>
+ *   command.type === '.ams.routing.UpdateRingState' ? { code: 400, body: 'Ring expired' } : undefined;
+ */
+export type TestResponder = (command: Command, reqId: string) => TestReply | Observable<TestReply> | undefined;
+
+/**
+ * Options of {@link createTestAgent}: the streams the agent emits, who it is, and how it answers.
+ * Every stream not given never emits (and never completes), like a quiet connection.
+ *
+ * @example
+ * createTestAgent({ rings$: hot('-r', { r: aRing() }), respond: () => ({ code: 503 }) });
+ */
+export interface TestAgentOptions {
+  /** What `connection$` emits; by default `{status: 'open'}` at once. */
+  connection$?: Observable<ConnectionState>;
+  /**
+   * Raw frames as the server sends them (built with `ringFrame()`, ..., or text): decoded and
+   * normalized as a real agent would, onto `notifications$` and the typed streams (merged with the
+   * typed streams given here). Bad frames go to `errors$` as `DecodeError`s.
+   */
+  frames$?: Observable<WireNotification | string>;
+  /** Decoded notifications for `notifications$`. */
+  notifications$?: Observable<Notification>;
+  rings$?: Observable<Ring>;
+  conversations$?: Observable<ConversationChange>;
+  messages$?: Observable<MessagingEvent>;
+  chatState$?: Observable<ChatStateChange>;
+  agentState$?: Observable<AgentStateChange>;
+  /** Errors to emit on `errors$`, besides those of failed commands and bad frames. */
+  errors$?: Observable<AgentError>;
+  /** Who the agent is; the seed agent by default. Pass `undefined` for an agent not yet logged in. */
+  identity?: Identity | undefined;
+  /** Success bodies by request type, instead of the defaults. */
+  responses?: TestResponses;
+  /** Answers per command: failures, delays, custom bodies. Wins over `responses`. */
+  respond?: TestResponder;
+}
+
+/**
+ * An `Agent` for marble tests: its streams are the observables the test gives, and every command it
+ * is asked to send (through `run`, `execute`, `request` or a typed method) is recorded on `sent$`.
+ *
+ * @example
+ * expectObservable(agent.sent$).toBe('-a', { a: { type: '.ams.routing.UpdateRingState', body: { ringId, ringState: 'ACCEPTED' } } });
+ */
+export interface TestAgent extends Agent {
+  /**
+   * Every command sent, as given (before a real agent would fill in its own ids), when it is sent.
+   * Replays earlier commands to a new subscriber, so commands sent synchronously before the
+   * TestScheduler flushes are seen at frame 0; completes on `dispose()`.
+   */
+  readonly sent$: Observable<Command>;
+  /** The commands sent so far, in order: for assertions outside marbles. */
+  readonly sent: readonly Command[];
+}
+
+/**
+ * Creates an `Agent` driven by your observables, for testing bots and operators with marbles.
+ * Nothing touches a socket or a timer: streams emit when the observables you pass emit (hot
+ * marbles from `TestScheduler.run`), and commands are answered synchronously, in the frame they are
+ * sent, unless a `respond` function answers later with a cold observable. So all of a test runs in
+ * virtual time.
+ *
+ * Defaults: the seed identity; `connection$` open; success answers valid per the protocol's
+ * response codecs (`PublishEvent` gets sequences 1, 2, ... per dialog, 0 for chat states;
+ * subscriptions get `test-subscription-N` ids; `QueryMessages` an empty history).
+ *
+ * ## Example
+ *
+ * ```ts
+ * import { TestScheduler } from 'rxjs/testing';
+ * import { createTestAgent, aRing } from 'lp-agent-rx/testing';
+ *
+ * new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ hot, expectObservable }) => {
+ *   const agent = createTestAgent({ rings$: hot('-r', { r: aRing() }) });
+ *   agent.run(agent.rings$.pipe(map((r) => accept(r))));
+ *   expectObservable(agent.sent$).toBe('-a', { a: accept(aRing()) });
+ * });
+ * ```
+ *
+ * @example
+ * const agent = createTestAgent({ messages$: hot('-m', { m: aContentEvent() }), respond: () => ({ code: 500 }) });
+ *
+ * @param options The streams, identity and answers; all optional.
+ * @return A `TestAgent`: an `Agent` plus `sent$`.
+ */
+export function createTestAgent(options: TestAgentOptions = {}): TestAgent {
+  return new TestAgentImpl(options);
+}
+
+class TestAgentImpl implements TestAgent {
+  readonly connection$: Observable<ConnectionState>;
+  readonly notifications$: Observable<Notification>;
+  readonly rings$: Observable<Ring>;
+  readonly conversations$: Observable<ConversationChange>;
+  readonly messages$: Observable<MessagingEvent>;
+  readonly chatState$: Observable<ChatStateChange>;
+  readonly agentState$: Observable<AgentStateChange>;
+  readonly errors$: Observable<AgentError>;
+  readonly results$: Observable<CommandResult>;
+  readonly sent$: Observable<Command>;
+  readonly identity: Identity | undefined;
+
+  private readonly sentLog: Command[] = [];
+  private readonly sentSubject = new ReplaySubject<Command>();
+  private readonly errorsSubject = new Subject<AgentError>();
+  private readonly resultsSubject = new Subject<CommandResult>();
+  private readonly disposed$ = new Subject<void>();
+  private readonly lifetime = new Set<Subscription>();
+  private readonly dialogSequences = new Map<string, number>();
+  private reqCount = 0;
+  private subscriptionCount = 0;
+  private disposed = false;
+
+  constructor(private readonly options: TestAgentOptions) {
+    this.identity = 'identity' in options ? options.identity : seedIdentity;
+    const until = <T>(source: Observable<T>): Observable<T> => source.pipe(takeUntil(this.disposed$));
+    const decoded$ = options.frames$ ? this.decode(options.frames$) : undefined;
+    const derive = <T>(pick: (n: Notification, identity: Identity) => T[]): Observable<T> | undefined => {
+      const identity = this.identity;
+      return decoded$ && identity ? decoded$.pipe(mergeMap((n) => pick(n, identity)), share()) : undefined;
+    };
+
+    this.connection$ = until(options.connection$ ?? concat(of<ConnectionState>({ status: 'open' }), NEVER));
+    this.notifications$ = until(oneOf(options.notifications$, decoded$));
+    this.rings$ = until(oneOf(options.rings$, derive((n) => (n.known && n.type === '.ams.routing.RoutingTaskNotification' ? normalizeRings(n.body) : []))));
+    this.conversations$ = until(oneOf(options.conversations$, derive((n, identity) => this.conversationsOf(n, identity))));
+    this.messages$ = until(
+      oneOf(
+        options.messages$,
+        derive((n, identity) => {
+          const e = eventOf(n, identity);
+          return e && e.type !== 'ChatStateEvent' ? [e] : [];
+        }),
+      ),
+    );
+    this.chatState$ = until(
+      oneOf(
+        options.chatState$,
+        derive((n, identity) => {
+          const e = eventOf(n, identity);
+          return e && e.type === 'ChatStateEvent' ? [e] : [];
+        }),
+      ),
+    );
+    this.agentState$ = until(
+      oneOf(options.agentState$, derive((n, identity) => (n.known && n.type === '.ams.routing.AgentStateNotification' ? normalizeAgentState(n.body, identity) : []))),
+    );
+    this.errors$ = options.errors$ ? merge(until(options.errors$), this.errorsSubject) : this.errorsSubject.asObservable();
+    this.results$ = this.resultsSubject.asObservable();
+    this.sent$ = this.sentSubject.asObservable();
+  }
+
+  get sent(): readonly Command[] {
+    return this.sentLog;
+  }
+
+  connect(): Observable<void> {
+    return defer(() => (this.disposed ? throwError(() => new ConnectionClosed(1000, 'agent disposed')) : of(undefined)));
+  }
+
+  run(commands$: Observable<Command>): Subscription {
+    const sub = commands$
+      .pipe(
+        mergeMap((command) =>
+          this.execute(command).pipe(
+            map((response): CommandResult => ({ ok: true, command, response })),
+            catchError((e: unknown) => {
+              const error = asAgentError(e);
+              this.emitError(error);
+              return of<CommandResult>({ ok: false, command, error });
+            }),
+          ),
+        ),
+        catchError((e: unknown) => {
+          this.emitError(asAgentError(e));
+          return EMPTY;
+        }),
+      )
+      .subscribe((result) => this.resultsSubject.next(result));
+    this.lifetime.add(sub);
+    sub.add(() => this.lifetime.delete(sub));
+    return sub;
+  }
+
+  execute(command: Command): Observable<Response> {
+    return defer(() => {
+      if (this.disposed) return throwError(() => new ConnectionClosed(1000, 'agent disposed', command.type));
+      const reqId = String(++this.reqCount);
+      this.sentLog.push(command);
+      this.sentSubject.next(command);
+      return this.answer(command, reqId);
+    });
+  }
+
+  request(type: string, body: unknown = {}, options: RequestOptions = {}): Observable<Response> {
+    return defer(() => {
+      const canonical = canonicalRequestType(type);
+      if (!canonical) return throwError(() => new RequestFailed(type, String(++this.reqCount), 400, `unknown request type ${type}`));
+      const codec: t.Decoder<unknown, unknown> = requestDefinitions[canonical].body;
+      if (isLeft(codec.decode(body))) return throwError(() => new RequestFailed(canonical, String(++this.reqCount), 400, 'invalid request body'));
+      // The codec just accepted the body for this type; TypeScript cannot tie the two together.
+      const command = { type: canonical, body, ...(options.metadata ? { metadata: options.metadata } : {}) } as Command;
+      return this.execute(command);
+    });
+  }
+
+  call<K extends RequestType>(type: K, body: CommandBody<K>, metadata?: TypedObject[]): Observable<ResponseBody<K>> {
+    // As in the real agent: the definition table ties K's body and response codec together.
+    const command = { type, body, ...(metadata ? { metadata } : {}) } as Command;
+    const codec = requestDefinitions[type].response as t.Decoder<unknown, ResponseBody<K>>;
+    return this.execute(command).pipe(
+      map((resp) => {
+        const decoded = decodeWith(codec, resp.body, `${type} response`, 'body', resp.reqId);
+        if (isLeft(decoded)) {
+          this.emitError(decoded.left);
+          throw decoded.left;
+        }
+        return decoded.right;
+      }),
+    );
+  }
+
+  updateRingState(body: CommandBody<'.ams.routing.UpdateRingState'>) {
+    return this.call('.ams.routing.UpdateRingState', body);
+  }
+  publishEvent(body: CommandBody<'.ams.ms.PublishEvent'>, metadata?: TypedObject[]) {
+    return this.call('.ams.ms.PublishEvent', body, metadata);
+  }
+  setAgentState(body: CommandBody<'.ams.routing.SetAgentState'>) {
+    return this.call('.ams.routing.SetAgentState', body);
+  }
+  subscribeExConversations(body: CommandBody<'.ams.aam.SubscribeExConversations'> = {}) {
+    return this.call('.ams.aam.SubscribeExConversations', body);
+  }
+  unsubscribeExConversations(body: CommandBody<'.ams.aam.UnsubscribeExConversations'>) {
+    return this.call('.ams.aam.UnsubscribeExConversations', body);
+  }
+  subscribeRoutingTasks(body: CommandBody<'.ams.routing.SubscribeRoutingTasks'> = {}) {
+    return this.call('.ams.routing.SubscribeRoutingTasks', body);
+  }
+  subscribeAgentsState(body: CommandBody<'.ams.routing.SubscribeAgentsState'> = {}) {
+    return this.call('.ams.routing.SubscribeAgentsState', body);
+  }
+  updateConversationField(body: CommandBody<'.ams.cm.UpdateConversationField'>) {
+    return this.call('.ams.cm.UpdateConversationField', body);
+  }
+  queryMessages(body: CommandBody<'.ams.ms.QueryMessages'>): Observable<MessagingEvent[]> {
+    return this.call('.ams.ms.QueryMessages', body).pipe(
+      map((records) => {
+        const identity = this.identity;
+        const out: MessagingEvent[] = [];
+        if (!identity) return out;
+        for (const record of records) {
+          const event = normalizeEventRecord(record, identity, 'query');
+          if (event.type !== 'ChatStateEvent') out.push(event);
+        }
+        return out;
+      }),
+    );
+  }
+  getClock() {
+    return this.call('.GetClock', {});
+  }
+  getUserProfile(consumerId: CommandBody<'.ams.userprofile.GetUserProfile'> = {}) {
+    return this.call('.ams.userprofile.GetUserProfile', consumerId);
+  }
+  agentRequestConversation(body: CommandBody<'.ams.cm.AgentRequestConversation'>) {
+    return this.call('.ams.cm.AgentRequestConversation', body);
+  }
+  generateURLForUploadFile(body: CommandBody<'.ams.ms.GenerateURLForUploadFile'>) {
+    return this.call('.ams.ms.GenerateURLForUploadFile', body);
+  }
+  generateURLForDownloadFile(body: CommandBody<'.ams.ms.GenerateURLForDownloadFile'>) {
+    return this.call('.ams.ms.GenerateURLForDownloadFile', body);
+  }
+  generateDownloadToken(body: CommandBody<'.ams.ms.token.GenerateDownloadToken'>) {
+    return this.call('.ams.ms.token.GenerateDownloadToken', body);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const sub of [...this.lifetime]) sub.unsubscribe();
+    this.disposed$.next();
+    this.disposed$.complete();
+    this.sentSubject.complete();
+    this.errorsSubject.complete();
+    this.resultsSubject.complete();
+  }
+
+  private answer(command: Command, reqId: string): Observable<Response> {
+    const custom = this.options.respond?.(command, reqId);
+    const reply$: Observable<TestReply> = custom === undefined ? of({}) : isObservable(custom) ? custom : of(custom);
+    const responseType = requestDefinitions[command.type].responseType;
+    return reply$.pipe(
+      take(1),
+      map((reply): Response => {
+        if (reply instanceof Error) throw reply;
+        const code = reply.code ?? 200;
+        const body = 'body' in reply ? reply.body : code >= 400 ? undefined : this.successBody(command);
+        if (code >= 400) throw new RequestFailed(command.type, reqId, code, body);
+        return { kind: 'resp', reqId, code, type: responseType, body };
+      }),
+    );
+  }
+
+  /** A success body valid per the type's response codec: configured, or the emulator's usual answer. */
+  private successBody(command: Command): unknown {
+    const configured = this.options.responses?.[command.type];
+    if (configured !== undefined) return configured;
+    switch (command.type) {
+      case '.GetClock':
+        return { currentTime: CLOCK_TIME } satisfies ResponseBody<'.GetClock'>;
+      case '.ams.routing.SetAgentState':
+        return 'Agent state updated successfully';
+      case '.ams.routing.UpdateRingState':
+        return 'Ring state updated successfully';
+      case '.ams.routing.SubscribeAgentsState':
+      case '.ams.routing.SubscribeRoutingTasks':
+      case '.ams.aam.SubscribeExConversations':
+        return { subscriptionId: `test-subscription-${++this.subscriptionCount}` } satisfies ResponseBody<typeof command.type>;
+      case '.ams.ms.PublishEvent': {
+        if (command.body.event.type === 'ChatStateEvent') return { sequence: 0 } satisfies ResponseBody<'.ams.ms.PublishEvent'>;
+        const sequence = (this.dialogSequences.get(command.body.dialogId) ?? 0) + 1;
+        this.dialogSequences.set(command.body.dialogId, sequence);
+        return { sequence } satisfies ResponseBody<'.ams.ms.PublishEvent'>;
+      }
+      case '.ams.ms.QueryMessages':
+        return [] satisfies ResponseBody<'.ams.ms.QueryMessages'>;
+      case '.ams.userprofile.GetUserProfile': {
+        const body = command.body;
+        const userId = typeof body === 'string' ? body : (body.userId ?? this.identity?.legacyId);
+        return { userId, firstName: 'Test', lastName: 'User' } satisfies ResponseBody<'.ams.userprofile.GetUserProfile'>;
+      }
+      case '.ams.cm.AgentRequestConversation':
+        return { conversationId: `test-conversation-${this.reqCount}` } satisfies ResponseBody<'.ams.cm.AgentRequestConversation'>;
+      case '.ams.ms.GenerateURLForUploadFile':
+        return fileUrl(`/v1/AUTH_async-images/${this.identity?.accountId ?? 'test'}/test-file-${this.reqCount}.${command.body.fileType.toLowerCase()}`);
+      case '.ams.ms.GenerateURLForDownloadFile':
+        return fileUrl(command.body.relativePath);
+      case '.ams.ms.token.GenerateDownloadToken':
+        return { token: { type: 'SecureFormReadToken', readOtk: 'test-read-otk' } } satisfies ResponseBody<'.ams.ms.token.GenerateDownloadToken'>;
+      default:
+        return 'OK';
+    }
+  }
+
+  private decode(frames$: Observable<WireNotification | string>): Observable<Notification> {
+    return frames$.pipe(
+      mergeMap((frame) => {
+        const decoded = decodeFrame(typeof frame === 'string' ? frame : frameText(frame));
+        if (isLeft(decoded)) {
+          this.emitError(decoded.left);
+          return EMPTY;
+        }
+        return decoded.right.kind === 'notification' ? of(decoded.right) : EMPTY;
+      }),
+      share(),
+    );
+  }
+
+  private conversationsOf(n: Notification, identity: Identity): ConversationChange[] {
+    if (!n.known || n.type !== '.ams.aam.ExConversationChangeNotification') return [];
+    const { changes, warnings } = normalizeConversationChanges(n.body, identity);
+    for (const w of warnings) this.emitError(w);
+    return changes;
+  }
+
+  private emitError(error: AgentError): void {
+    if (!this.errorsSubject.closed) this.errorsSubject.next(error);
+  }
+}
+
+function eventOf(n: Notification, identity: Identity): MessagingEvent | ChatStateChange | undefined {
+  return n.known && n.type === '.ams.ms.OnlineEventDistribution' ? normalizeEventRecord(n.body, identity, 'live') : undefined;
+}
+
+/** The given sources as one: never emitting when there are none, the source itself when there is one. */
+function oneOf<T>(...sources: Array<Observable<T> | undefined>): Observable<T> {
+  const given = sources.filter((s): s is Observable<T> => s !== undefined);
+  return given.length === 0 ? NEVER : given.length === 1 && given[0] ? given[0] : merge(...given);
+}
+
+function fileUrl(relativePath: string): ResponseBody<'.ams.ms.GenerateURLForDownloadFile'> {
+  return { relativePath, queryParams: { temp_url_sig: 'test-signature', temp_url_expires: String(Math.floor(CLOCK_TIME / 1000) + 60) } };
+}
+
+function asAgentError(e: unknown): AgentError {
+  if (
+    e instanceof DecodeError ||
+    e instanceof RequestTimeout ||
+    e instanceof ConnectionClosed ||
+    e instanceof RequestFailed ||
+    e instanceof AuthFailed ||
+    e instanceof PipelineError
+  ) {
+    return e;
+  }
+  return new PipelineError(e instanceof Error ? e.message : String(e));
+}
