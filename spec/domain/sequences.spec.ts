@@ -5,7 +5,7 @@ describe('SequenceTracker', () => {
   it('admits each (dialog, sequence) once, in any order', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.constantFrom('d1', 'd2', 'd3'), fc.integer({ min: 1, max: 60 })), { maxLength: 300 }), (events) => {
-        const tracker = new SequenceTracker(1_000);
+        const tracker = new SequenceTracker({ maxGaps: 1_000 });
         const admitted = events.filter(([d, s]) => tracker.add(d, s)).map(([d, s]) => `${d}:${s}`);
         expect(admitted).toEqual([...new Set(events.map(([d, s]) => `${d}:${s}`))]);
       }),
@@ -18,7 +18,7 @@ describe('SequenceTracker', () => {
   });
 
   it('holds nothing once a dialog is contiguous, and stays bounded with gaps', () => {
-    const tracker = new SequenceTracker(8);
+    const tracker = new SequenceTracker({ maxGaps: 8 });
     for (let s = 1; s <= 10_000; s++) tracker.add('d', s);
     expect(tracker.pending).toBe(0);
     for (let s = 20_000; s <= 30_000; s += 2) tracker.add('gappy', s); // every other one missing, forever

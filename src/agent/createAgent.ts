@@ -49,7 +49,8 @@ import {
   type TypedObject,
 } from '../protocol/index.js';
 import type { WebSocketLike } from '../socket/index.js';
-import { reconnectDelay, resolveAgentOptions, type AgentConfig, type ResolvedAgentOptions } from './options.js';
+import { backoffDelay } from '../operators/retryBackoff.js';
+import { resolveAgentOptions, type AgentConfig, type ResolvedAgentOptions } from './options.js';
 import type { Agent, CommandResult, ConnectionState, RequestOptions } from './types.js';
 
 /** Close codes after which the token is no longer good: log in again before reconnecting. */
@@ -302,7 +303,7 @@ class LpAgent implements Agent {
     }
     this.phase = 'waiting';
     this.retries += 1;
-    const delay = Math.max(minDelay, reconnectDelay(policy, this.retries));
+    const delay = Math.max(minDelay, backoffDelay(this.retries, policy));
     this.connectionSubject.next({
       status: 'reconnecting',
       attempt: this.attempt + 1,

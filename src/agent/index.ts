@@ -1,3 +1,3 @@
 export { createAgent } from './createAgent.js';
 export * from './types.js';
-export { DEFAULT_RECONNECT, reconnectDelay, type AgentConfig, type AgentOptions, type Logger, type ReconnectOptions } from './options.js';
+export { DEFAULT_RECONNECT, type AgentConfig, type AgentOptions, type Logger, type ReconnectOptions } from './options.js';

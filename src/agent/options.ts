@@ -2,6 +2,7 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { AuthOptions, Credentials } from '../auth/index.js';
 import type { SocketFactory } from '../socket/index.js';
 import { openNodeSocket } from '../socket/index.js';
+import { DEFAULT_RETRY_BACKOFF } from '../operators/retryBackoff.js';
 
 /**
  * How the agent reconnects after an unexpected close. Defaults follow LivePerson's guidance:
@@ -88,14 +89,8 @@ export interface ResolvedAgentOptions {
   logger: Logger;
 }
 
-/** LivePerson's reconnect guidance, as defaults. */
-export const DEFAULT_RECONNECT: Required<ReconnectOptions> = {
-  initialInterval: 5_000,
-  ratio: 1.25,
-  maxInterval: 120_000,
-  maxRetries: 35,
-  jitter: 0.2,
-};
+/** LivePerson's reconnect guidance, as defaults: `retryBackoff`'s, with ±20 % jitter so many agents do not retry in step. */
+export const DEFAULT_RECONNECT: Required<ReconnectOptions> = { ...DEFAULT_RETRY_BACKOFF, jitter: 0.2 };
 
 export function resolveAgentOptions(config: AgentOptions): ResolvedAgentOptions {
   const {
@@ -122,11 +117,4 @@ export function resolveAgentOptions(config: AgentOptions): ResolvedAgentOptions 
     socketFactory,
     logger,
   };
-}
-
-/** Delay before reconnect attempt `attempt` (1-based), with jitter drawn from `random`. */
-export function reconnectDelay(policy: Required<ReconnectOptions>, attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(policy.maxInterval, policy.initialInterval * policy.ratio ** Math.max(0, attempt - 1));
-  const spread = base * policy.jitter * (random() * 2 - 1);
-  return Math.max(0, Math.round(base + spread));
 }

@@ -1,8 +1,27 @@
+/** A run of sequences seen, `lo..hi` inclusive. */
+interface Run {
+  lo: number;
+  hi: number;
+}
+
+/** Memory bounds of a {@link SequenceTracker}. */
+export interface SequenceTrackerConfig {
+  /**
+   * Gaps remembered per dialog between sequences seen out of order. When a dialog has more, its
+   * lowest gap is treated as seen (a sequence from it arriving later counts as a duplicate); the
+   * gap below the lowest sequence seen is never filled, so history replayed after live messages
+   * still gets through. Default 32.
+   */
+  maxGaps?: number;
+  /** Dialogs remembered; beyond that the least recently active one is forgotten. Default 10 000. */
+  maxDialogs?: number;
+}
+
 /**
- * Remembers which sequences of each dialog were delivered, in O(dialogs) memory: per dialog a low
- * watermark (every sequence at or below it counts as seen) plus a small set of sequences seen above
- * it, which arrive out of order or ahead of a gap. When the set outgrows `maxPending`, the oldest gaps
- * are given up and the watermark moves past them, so memory stays bounded whatever the traffic.
+ * Remembers which sequences of each dialog were seen, in O(dialogs) memory: per dialog, sorted runs
+ * of sequences. The first run ends at the watermark (nothing missing below it, from the first
+ * sequence seen); the runs above hold what arrived out of order and merge into it as the gaps fill.
+ * Shared by the agent (exactly-once `messages$`, re-query after a reconnect) and `dedupeMessages`.
  *
  * Sequence 0 and below mean "unsequenced" (chat states): they are never deduplicated.
  *
@@ -13,39 +32,54 @@
  * seen.highest('dialog-1'); // 5
  */
 export class SequenceTracker {
-  private readonly dialogs = new Map<string, { low: number; high: number; above: Set<number> }>();
+  /** Insertion order is recency: a dialog moves to the end on every sequence. */
+  private readonly dialogs = new Map<string, Run[]>();
+  private readonly maxGaps: number;
+  private readonly maxDialogs: number;
 
-  /** @param maxPending How many out-of-order sequences to hold per dialog before giving up the oldest gaps. */
-  constructor(private readonly maxPending = 256) {}
+  constructor(config: SequenceTrackerConfig = {}) {
+    this.maxGaps = config.maxGaps ?? 32;
+    this.maxDialogs = config.maxDialogs ?? 10_000;
+  }
 
   /** Records a sequence; true when it had not been seen before (deliver it), false for a duplicate. */
   add(dialogId: string, sequence: number): boolean {
-    if (sequence <= 0) return true;
-    let d = this.dialogs.get(dialogId);
-    if (!d) {
-      d = { low: 0, high: 0, above: new Set() };
-      this.dialogs.set(dialogId, d);
-    }
-    if (sequence <= d.low || d.above.has(sequence)) return false;
-    if (sequence > d.high) d.high = sequence;
-    if (sequence === d.low + 1) {
-      d.low = sequence;
-      while (d.above.delete(d.low + 1)) d.low++;
+    if (!(sequence > 0)) return true;
+    const runs = this.touch(dialogId);
+    let i = runs.length;
+    while (i > 0 && (runs[i - 1]?.lo ?? -Infinity) > sequence) i--;
+    const below = runs[i - 1];
+    const above = runs[i];
+    if (below && sequence <= below.hi) return false;
+    const joinsBelow = below !== undefined && below.hi === sequence - 1;
+    const joinsAbove = above !== undefined && above.lo === sequence + 1;
+    if (below && above && joinsBelow && joinsAbove) {
+      below.hi = above.hi;
+      runs.splice(i, 1);
+    } else if (below && joinsBelow) {
+      below.hi = sequence;
+    } else if (above && joinsAbove) {
+      above.lo = sequence;
     } else {
-      d.above.add(sequence);
-      if (d.above.size > this.maxPending) this.compact(d);
+      runs.splice(i, 0, { lo: sequence, hi: sequence });
+    }
+    const [first, second] = runs;
+    if (first && second && runs.length > this.maxGaps + 1) {
+      first.hi = second.hi;
+      runs.splice(1, 1);
     }
     return true;
   }
 
   /** The highest sequence seen in a dialog (0 when none): re-query history from here after a drop. */
   highest(dialogId: string): number {
-    return this.dialogs.get(dialogId)?.high ?? 0;
+    const runs = this.dialogs.get(dialogId);
+    return runs?.[runs.length - 1]?.hi ?? 0;
   }
 
   /** Starts following a dialog with nothing seen yet, so it is re-queried after a drop. */
   follow(dialogId: string): void {
-    if (!this.dialogs.has(dialogId)) this.dialogs.set(dialogId, { low: 0, high: 0, above: new Set() });
+    if (!this.dialogs.has(dialogId)) this.touch(dialogId);
   }
 
   /** Forgets a dialog (it closed): its memory is released. */
@@ -53,24 +87,26 @@ export class SequenceTracker {
     this.dialogs.delete(dialogId);
   }
 
-  /** The dialogs being followed. */
+  /** The dialogs being followed, least recently active first. */
   followed(): string[] {
     return [...this.dialogs.keys()];
   }
 
-  /** How many sequences are held above the watermarks, over all dialogs (for memory checks). */
+  /** Runs held above the watermarks, over all dialogs: what out-of-order arrivals cost in memory. */
   get pending(): number {
     let n = 0;
-    for (const d of this.dialogs.values()) n += d.above.size;
+    for (const runs of this.dialogs.values()) n += Math.max(0, runs.length - 1);
     return n;
   }
 
-  private compact(d: { low: number; above: Set<number> }): void {
-    const sorted = [...d.above].sort((a, b) => a - b);
-    // Give up the oldest gaps: everything up to the oldest half of the held sequences counts as seen.
-    const cut = sorted[Math.floor(sorted.length / 2)] ?? d.low;
-    d.low = cut;
-    for (const s of sorted) if (s <= cut) d.above.delete(s);
-    while (d.above.delete(d.low + 1)) d.low++;
+  private touch(dialogId: string): Run[] {
+    const runs = this.dialogs.get(dialogId) ?? [];
+    this.dialogs.delete(dialogId);
+    this.dialogs.set(dialogId, runs);
+    if (this.dialogs.size > this.maxDialogs) {
+      const [oldest] = this.dialogs.keys();
+      if (oldest !== undefined) this.dialogs.delete(oldest);
+    }
+    return runs;
   }
 }
