@@ -50,6 +50,7 @@ import {
 } from '../protocol/index.js';
 import type { WebSocketLike } from '../socket/index.js';
 import { backoffDelay } from '../operators/retryBackoff.js';
+import { CommandMethods } from './commandMethods.js';
 import { resolveAgentOptions, type AgentConfig, type ResolvedAgentOptions } from './options.js';
 import type { Agent, CommandResult, ConnectionState, RequestOptions } from './types.js';
 
@@ -82,7 +83,7 @@ export function createAgent(config: AgentConfig): Agent {
   return new LpAgent(config);
 }
 
-class LpAgent implements Agent {
+class LpAgent extends CommandMethods implements Agent {
   private readonly options: ResolvedAgentOptions;
   private readonly credentials: Credentials;
   private readonly authOptions: AuthOptions;
@@ -143,6 +144,7 @@ class LpAgent implements Agent {
   private readonly catchingUp = new Map<string, MessagingEvent[]>();
 
   constructor(config: AgentConfig) {
+    super();
     this.options = resolveAgentOptions(config);
     this.credentials = config;
     this.authOptions = config;
@@ -677,32 +679,12 @@ class LpAgent implements Agent {
     return sub;
   }
 
-  updateRingState(body: CommandBody<'.ams.routing.UpdateRingState'>) {
-    return this.call('.ams.routing.UpdateRingState', body);
-  }
-  publishEvent(body: CommandBody<'.ams.ms.PublishEvent'>, metadata?: TypedObject[]) {
-    return this.call('.ams.ms.PublishEvent', body, metadata);
-  }
-  setAgentState(body: CommandBody<'.ams.routing.SetAgentState'>) {
-    return this.call('.ams.routing.SetAgentState', body);
-  }
-  subscribeExConversations(body: CommandBody<'.ams.aam.SubscribeExConversations'> = {}) {
-    return this.call('.ams.aam.SubscribeExConversations', body);
-  }
-  unsubscribeExConversations(body: CommandBody<'.ams.aam.UnsubscribeExConversations'>) {
+  override unsubscribeExConversations(body: CommandBody<'.ams.aam.UnsubscribeExConversations'>) {
+    // Unsubscribed on purpose: not to be replayed after a reconnect.
     for (const [key, entry] of this.remembered) {
       if (entry.command.type === '.ams.aam.SubscribeExConversations') this.remembered.delete(key);
     }
-    return this.call('.ams.aam.UnsubscribeExConversations', body);
-  }
-  subscribeRoutingTasks(body: CommandBody<'.ams.routing.SubscribeRoutingTasks'> = {}) {
-    return this.call('.ams.routing.SubscribeRoutingTasks', body);
-  }
-  subscribeAgentsState(body: CommandBody<'.ams.routing.SubscribeAgentsState'> = {}) {
-    return this.call('.ams.routing.SubscribeAgentsState', body);
-  }
-  updateConversationField(body: CommandBody<'.ams.cm.UpdateConversationField'>) {
-    return this.call('.ams.cm.UpdateConversationField', body);
+    return super.unsubscribeExConversations(body);
   }
   queryMessages(body: CommandBody<'.ams.ms.QueryMessages'>): Observable<MessagingEvent[]> {
     return this.call('.ams.ms.QueryMessages', body).pipe(
@@ -717,24 +699,6 @@ class LpAgent implements Agent {
         return out;
       }),
     );
-  }
-  getClock() {
-    return this.call('.GetClock', {});
-  }
-  getUserProfile(consumerId: CommandBody<'.ams.userprofile.GetUserProfile'> = {}) {
-    return this.call('.ams.userprofile.GetUserProfile', consumerId);
-  }
-  agentRequestConversation(body: CommandBody<'.ams.cm.AgentRequestConversation'>) {
-    return this.call('.ams.cm.AgentRequestConversation', body);
-  }
-  generateURLForUploadFile(body: CommandBody<'.ams.ms.GenerateURLForUploadFile'>) {
-    return this.call('.ams.ms.GenerateURLForUploadFile', body);
-  }
-  generateURLForDownloadFile(body: CommandBody<'.ams.ms.GenerateURLForDownloadFile'>) {
-    return this.call('.ams.ms.GenerateURLForDownloadFile', body);
-  }
-  generateDownloadToken(body: CommandBody<'.ams.ms.token.GenerateDownloadToken'>) {
-    return this.call('.ams.ms.token.GenerateDownloadToken', body);
   }
 
   // ---------------------------------------------------------------- teardown

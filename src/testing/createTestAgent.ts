@@ -20,6 +20,7 @@ import {
   throwError,
   ReplaySubject,
 } from 'rxjs';
+import { CommandMethods } from '../agent/commandMethods.js';
 import type { Agent, CommandResult, ConnectionState, RequestOptions } from '../agent/types.js';
 import {
   type AgentError,
@@ -175,7 +176,7 @@ export function createTestAgent(options: TestAgentOptions = {}): TestAgent {
   return new TestAgentImpl(options);
 }
 
-class TestAgentImpl implements TestAgent {
+class TestAgentImpl extends CommandMethods implements TestAgent {
   readonly connection$: Observable<ConnectionState>;
   readonly notifications$: Observable<Notification>;
   readonly rings$: Observable<Ring>;
@@ -200,6 +201,7 @@ class TestAgentImpl implements TestAgent {
   private disposed = false;
 
   constructor(private readonly options: TestAgentOptions) {
+    super();
     this.identity = 'identity' in options ? options.identity : seedIdentity;
     const until = <T>(source: Observable<T>): Observable<T> => source.pipe(takeUntil(this.disposed$));
     const decoded$ = options.frames$ ? this.decode(options.frames$) : undefined;
@@ -308,30 +310,6 @@ class TestAgentImpl implements TestAgent {
     );
   }
 
-  updateRingState(body: CommandBody<'.ams.routing.UpdateRingState'>) {
-    return this.call('.ams.routing.UpdateRingState', body);
-  }
-  publishEvent(body: CommandBody<'.ams.ms.PublishEvent'>, metadata?: TypedObject[]) {
-    return this.call('.ams.ms.PublishEvent', body, metadata);
-  }
-  setAgentState(body: CommandBody<'.ams.routing.SetAgentState'>) {
-    return this.call('.ams.routing.SetAgentState', body);
-  }
-  subscribeExConversations(body: CommandBody<'.ams.aam.SubscribeExConversations'> = {}) {
-    return this.call('.ams.aam.SubscribeExConversations', body);
-  }
-  unsubscribeExConversations(body: CommandBody<'.ams.aam.UnsubscribeExConversations'>) {
-    return this.call('.ams.aam.UnsubscribeExConversations', body);
-  }
-  subscribeRoutingTasks(body: CommandBody<'.ams.routing.SubscribeRoutingTasks'> = {}) {
-    return this.call('.ams.routing.SubscribeRoutingTasks', body);
-  }
-  subscribeAgentsState(body: CommandBody<'.ams.routing.SubscribeAgentsState'> = {}) {
-    return this.call('.ams.routing.SubscribeAgentsState', body);
-  }
-  updateConversationField(body: CommandBody<'.ams.cm.UpdateConversationField'>) {
-    return this.call('.ams.cm.UpdateConversationField', body);
-  }
   queryMessages(body: CommandBody<'.ams.ms.QueryMessages'>): Observable<MessagingEvent[]> {
     return this.call('.ams.ms.QueryMessages', body).pipe(
       map((records) => {
@@ -345,24 +323,6 @@ class TestAgentImpl implements TestAgent {
         return out;
       }),
     );
-  }
-  getClock() {
-    return this.call('.GetClock', {});
-  }
-  getUserProfile(consumerId: CommandBody<'.ams.userprofile.GetUserProfile'> = {}) {
-    return this.call('.ams.userprofile.GetUserProfile', consumerId);
-  }
-  agentRequestConversation(body: CommandBody<'.ams.cm.AgentRequestConversation'>) {
-    return this.call('.ams.cm.AgentRequestConversation', body);
-  }
-  generateURLForUploadFile(body: CommandBody<'.ams.ms.GenerateURLForUploadFile'>) {
-    return this.call('.ams.ms.GenerateURLForUploadFile', body);
-  }
-  generateURLForDownloadFile(body: CommandBody<'.ams.ms.GenerateURLForDownloadFile'>) {
-    return this.call('.ams.ms.GenerateURLForDownloadFile', body);
-  }
-  generateDownloadToken(body: CommandBody<'.ams.ms.token.GenerateDownloadToken'>) {
-    return this.call('.ams.ms.token.GenerateDownloadToken', body);
   }
 
   dispose(): void {
