@@ -40,6 +40,7 @@ import {
   decodeFrame,
   decodeWith,
   requestDefinitions,
+  type Checkable,
   type EventRecord,
   type KnownNotification,
   type Notification,
@@ -642,7 +643,7 @@ class LpAgent extends CommandMethods implements Agent {
   call<K extends RequestType>(type: K, body: CommandBody<K>, metadata?: TypedObject[]): Observable<ResponseBody<K>> {
     // The definition table ties K's body and response codecs together; TypeScript cannot see it.
     const command = { type, body, ...(metadata ? { metadata } : {}) } as Command;
-    const codec = requestDefinitions[type].response as t.Decoder<unknown, ResponseBody<K>>;
+    const codec = requestDefinitions[type].response as Checkable<ResponseBody<K>>;
     return this.execute(command).pipe(
       map((resp) => {
         const decoded = decodeWith(codec, resp.body, `${type} response`, 'body', resp.reqId);

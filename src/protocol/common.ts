@@ -7,13 +7,64 @@ export function literals<K extends string>(name: string, ...values: readonly K[]
   return t.keyof(keys, name);
 }
 
-/** A codec that is required fields plus optional ones, the io-ts idiom for `{a: A; b?: B}`. */
-export function struct<R extends t.Props, O extends t.Props>(
-  name: string,
-  required: R,
-  optional: O,
-): t.IntersectionC<[t.TypeC<R>, t.PartialC<O>]> {
-  return t.intersection([t.type(required), t.partial(optional)], name);
+/** The static type of a {@link struct}: `{a: A; b?: B}` for required `a` and optional `b`. */
+export type StructOf<R extends t.Props, O extends t.Props> = t.TypeOf<t.TypeC<R>> & t.TypeOf<t.PartialC<O>>;
+
+/** A {@link struct} codec; `props` holds every field's codec, required and optional. */
+export interface StructC<R extends t.Props, O extends t.Props> extends t.Type<StructOf<R, O>, StructOf<R, O>, unknown> {
+  readonly _tag: 'InterfaceType';
+  readonly props: R & O;
+}
+
+/**
+ * A field that may be absent (or `undefined`): one check, no failed attempt on the way, so a
+ * missing optional field costs nothing. Failures report the inner codec, so messages stay precise.
+ */
+function optional<C extends t.Mixed>(codec: C): C {
+  const wrapper: t.Type<t.TypeOf<C>, t.OutputOf<C>, unknown> = new t.Type(
+    codec.name,
+    (u): u is t.TypeOf<C> => u === undefined || codec.is(u),
+    (u, c) => {
+      if (u === undefined) return t.success(u);
+      const result = codec.validate(u, c);
+      if (result._tag === 'Right') return result;
+      return t.failures(
+        result.left.map((e) => ({ ...e, context: e.context.map((entry) => (entry.type === wrapper ? { ...entry, type: codec } : entry)) })),
+      );
+    },
+    codec.encode,
+  );
+  // Same static type as the codec it wraps; only absence is accepted on top.
+  return wrapper as unknown as C;
+}
+
+/**
+ * A codec of required fields plus optional ones, the io-ts idiom for `{a: A; b?: B}`, checked in
+ * one pass. (`t.intersection([t.type, t.partial])` validates twice and merges the results: on the
+ * hot path that cost as much as `JSON.parse`.) It is an `InterfaceType`, so unions of structs
+ * with a literal field are still dispatched on that field by io-ts.
+ *
+ * @example
+ * const Ring = struct('Ring', { ringId: t.string }, { weight: t.number });
+ * Ring.is({ ringId: 'r' }); // true
+ */
+export function struct<R extends t.Props, O extends t.Props>(name: string, required: R, optional_: O): StructC<R, O> {
+  const props: t.Props = { ...required };
+  for (const [key, codec] of Object.entries(optional_)) props[key] = optional(codec);
+  const all = t.type(props, name);
+  const fields = Object.entries(props);
+  // io-ts's own guard wants every key present; here an optional key may be absent.
+  const is = (u: unknown): u is StructOf<R, O> => {
+    if (typeof u !== 'object' || u === null || Array.isArray(u)) return false;
+    const record = u as Record<string, unknown>;
+    for (let i = 0; i < fields.length; i++) {
+      const [key, codec] = fields[i] as [string, t.Mixed];
+      if (!codec.is(record[key])) return false;
+    }
+    return true;
+  };
+  // At run time an InterfaceType over all fields; statically `{required} & {optional?}`.
+  return new t.InterfaceType(name, is, all.validate, all.encode, props) as unknown as StructC<R, O>;
 }
 
 /** `{type: string, ...}`: the typed objects used in `headers` and `metadata`. */

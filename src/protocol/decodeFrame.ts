@@ -57,7 +57,7 @@ export function decodeFrame(text: string, options: DecodeOptions = {}): Either<D
   const kind = isRecord(value) ? value['kind'] : undefined;
   if (kind === 'notification') return decodeNotification(value);
   if (kind === 'resp') {
-    const env = ResponseEnvelope.decode(value);
+    const env = check(ResponseEnvelope, value);
     if (isLeft(env)) return left(schemaError('response envelope', env.left, undefined, 'envelope'));
     const r = env.right;
     return right({ kind: 'resp', reqId: String(r.reqId), code: r.code, type: r.type ?? '', body: r.body });
@@ -66,12 +66,12 @@ export function decodeFrame(text: string, options: DecodeOptions = {}): Either<D
 }
 
 function decodeNotification(value: unknown): Either<DecodeError, Notification> {
-  const env = NotificationEnvelope.decode(value);
+  const env = check(NotificationEnvelope, value);
   if (isLeft(env)) return left(schemaError('notification envelope', env.left, undefined, 'envelope'));
   const { type, body } = env.right;
   if (!isNotificationType(type)) return right({ kind: 'notification', known: false, type, body });
-  const codec: t.Decoder<unknown, unknown> = notificationCodecs[type];
-  const decoded = codec.decode(body);
+  const codec: Checkable<unknown> = notificationCodecs[type];
+  const decoded = check(codec, body);
   if (isLeft(decoded)) return left(schemaError(type, decoded.left, 'body'));
   // The codec table guarantees the body matches the type; TypeScript cannot correlate the two.
   return right({ kind: 'notification', known: true, type, body: decoded.right } as KnownNotification);
@@ -88,14 +88,14 @@ function decodeNotification(value: unknown): Either<DecodeError, Notification> {
 export function decodeRequest(text: string, options: DecodeOptions = {}): Either<DecodeError, Request> {
   const parsed = parseJson(text, options);
   if (isLeft(parsed)) return parsed;
-  const env = RequestEnvelope.decode(parsed.right);
+  const env = check(RequestEnvelope, parsed.right);
   if (isLeft(env)) return left(schemaError('request envelope', env.left, undefined, 'envelope'));
   const { id, type: sentType, body, metadata, headers } = env.right;
   const reqId = String(id);
   const type = canonicalRequestType(sentType);
   if (!type) return left(new DecodeError(`unknown request type ${quote(sentType)}`, 'schema', 'type', sentType, reqId));
-  const codec: t.Decoder<unknown, unknown> = requestDefinitions[type].body;
-  const decoded = codec.decode(body ?? {});
+  const codec: Checkable<unknown> = requestDefinitions[type].body;
+  const decoded = check(codec, body ?? {});
   if (isLeft(decoded)) return left(schemaError(type, decoded.left, 'body', 'schema', reqId));
   const request = { kind: 'req', id: reqId, type, sentType, body: decoded.right, metadata, headers };
   // As above: the definition table ties `body` to `type`.
@@ -110,14 +110,30 @@ export function decodeRequest(text: string, options: DecodeOptions = {}): Either
  * decodeWith(ClockResponse, body, '.GetClock$Response'); // Either<DecodeError, {currentTime}>
  */
 export function decodeWith<A>(
-  codec: t.Decoder<unknown, A>,
+  codec: Checkable<A>,
   value: unknown,
   what: string,
   root = 'body',
   reqId?: string,
 ): Either<DecodeError, A> {
-  const decoded = codec.decode(value);
+  const decoded = check(codec, value);
   return isLeft(decoded) ? left(schemaError(what, decoded.left, root, 'schema', reqId)) : decoded;
+}
+
+/**
+ * The guard first: no codec of the protocol transforms its input, so a value that passes `is`
+ * decodes to itself. Only a failing value pays for io-ts's context bookkeeping (10x the cost),
+ * which is what builds the error's path.
+ */
+function check<A>(codec: Checkable<A>, value: unknown): t.Validation<A> {
+  // `is` holding means `decode` would return this very value.
+  return codec.is(value) ? right(value as A) : codec.decode(value);
+}
+
+/** What {@link check} needs of a codec: its guard and its decoder. */
+export interface Checkable<A> {
+  is(u: unknown): boolean;
+  decode(u: unknown): t.Validation<A>;
 }
 
 function parseJson(text: string, options: DecodeOptions): Either<DecodeError, unknown> {

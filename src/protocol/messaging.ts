@@ -83,7 +83,9 @@ export const MessagingEventBody = t.union([ContentEvent, RichContentEvent, Accep
 export type MessagingEventBody = t.TypeOf<typeof MessagingEventBody>;
 
 /** `.ClientProperties` of an originator; every field optional. */
-export const ClientProperties = t.partial(
+export const ClientProperties = struct(
+  'ClientProperties',
+  {},
   {
     type: t.string,
     appId: t.string,
@@ -96,7 +98,6 @@ export const ClientProperties = t.partial(
     timeZone: t.string,
     features: t.array(t.string),
   },
-  'ClientProperties',
 );
 export type ClientProperties = t.TypeOf<typeof ClientProperties>;
 

@@ -53,6 +53,7 @@ import {
   type Response,
   type ResponseBody,
   type TypedObject,
+  type Checkable,
 } from '../protocol/index.js';
 import { frameText, type WireNotification } from './fixtures/frames.js';
 import { seedIdentity } from './fixtures/ids.js';
@@ -297,7 +298,7 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
   call<K extends RequestType>(type: K, body: CommandBody<K>, metadata?: TypedObject[]): Observable<ResponseBody<K>> {
     // As in the real agent: the definition table ties K's body and response codec together.
     const command = { type, body, ...(metadata ? { metadata } : {}) } as Command;
-    const codec = requestDefinitions[type].response as t.Decoder<unknown, ResponseBody<K>>;
+    const codec = requestDefinitions[type].response as Checkable<ResponseBody<K>>;
     return this.execute(command).pipe(
       map((resp) => {
         const decoded = decodeWith(codec, resp.body, `${type} response`, 'body', resp.reqId);

@@ -130,7 +130,7 @@ export function ringFrame(rings: RingOverrides | readonly Ring[] = {}): WireNoti
   };
 }
 
-const ConversationContext = ConversationDetails.types[1].props.context;
+const ConversationContext = ConversationDetails.props.context;
 
 function byRole(conversation: Conversation, id: 'id' | 'legacyId'): ParticipantsByRole {
   const out: ParticipantsByRole = {};
