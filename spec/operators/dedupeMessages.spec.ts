@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import type { MessagingEvent } from '../../src/domain/index.js';
 import { dedupeMessages } from '../../src/operators/index.js';
+import { aConversationChange } from '../../src/testing/index.js';
 import { composing, receipt, testScheduler, text } from './helpers.js';
 
 /** Runs events through `dedupeMessages` synchronously and returns what came out. */
@@ -25,6 +26,19 @@ describe('dedupeMessages', () => {
       const messages$ = cold('  -c-a-c-d-b-a-d-b-|', values);
       const expected = '        -c-a---d-b-------|';
       expectObservable(messages$.pipe(dedupeMessages())).toBe(expected, values);
+    });
+  });
+
+  it('forgets a dialog when its conversation ends, and stops listening when the events end', () => {
+    testScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+      const values = { a: text('d1', 1), b: text('d1', 2) };
+      const closed = aConversationChange({ type: 'DELETE', convId: 'd1' });
+      const conversations$ = hot('  ----x------', { x: closed });
+      const messages$ = cold('      -a-b--a-b-|', values);
+      const expected = '            -a-b--a-b-|';
+      const subs = '                ^---------!';
+      expectObservable(messages$.pipe(dedupeMessages({ conversations$ }))).toBe(expected, values);
+      expectSubscriptions(conversations$.subscriptions).toBe(subs);
     });
   });
 

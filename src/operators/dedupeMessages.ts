@@ -1,11 +1,19 @@
-import { defer, filter, type MonoTypeOperatorFunction } from 'rxjs';
-import { SequenceTracker, type ChatStateChange, type MessagingEvent, type SequenceTrackerConfig } from '../domain/index.js';
+import { defer, filter, finalize, type MonoTypeOperatorFunction, type Observable } from 'rxjs';
+import { SequenceTracker, type ChatStateChange, type ConversationChange, type MessagingEvent, type SequenceTrackerConfig } from '../domain/index.js';
+import { isConversationEnd } from './dedupeConversations.js';
 
 /**
  * Memory bounds of {@link dedupeMessages}: `maxGaps` (default 32) out-of-order gaps per dialog,
  * `maxDialogs` (default 10 000) dialogs, least recently active forgotten first.
  */
-export type DedupeMessagesConfig = SequenceTrackerConfig;
+export interface DedupeMessagesConfig extends SequenceTrackerConfig {
+  /**
+   * Conversation changes (normally `agent.conversations$`): when a conversation ends (DELETE or
+   * CLOSE) its dialogs are forgotten, so memory follows the open conversations. Without it, memory
+   * is bounded by `maxDialogs` only.
+   */
+  conversations$?: Observable<ConversationChange>;
+}
 
 const isSequenced = (event: MessagingEvent | ChatStateChange): boolean =>
   event.type !== 'ChatStateEvent' && Number.isInteger(event.sequence) && event.sequence > 0;
@@ -28,7 +36,7 @@ const isSequenced = (event: MessagingEvent | ChatStateChange): boolean =>
  * @see {@link markAsRead}
  * @see {@link dedupeConversations}
  *
- * @param config - Memory bounds; see {@link DedupeMessagesConfig}.
+ * @param config - Memory bounds and the conversations whose end releases their dialogs; see {@link DedupeMessagesConfig}.
  * @return A function that returns an Observable of the first occurrence of each (dialogId,
  * sequence), and of every unsequenced event.
  */
@@ -36,6 +44,13 @@ export function dedupeMessages<T extends MessagingEvent | ChatStateChange>(confi
   return (events$) =>
     defer(() => {
       const seen = new SequenceTracker(config);
-      return events$.pipe(filter((event) => !isSequenced(event) || seen.add(event.dialogId, event.sequence)));
+      const ends = config.conversations$?.pipe(filter(isConversationEnd)).subscribe((change) => {
+        seen.forget(change.convId);
+        for (const dialog of change.conversation.dialogs) seen.forget(dialog.dialogId);
+      });
+      return events$.pipe(
+        filter((event) => !isSequenced(event) || seen.add(event.dialogId, event.sequence)),
+        finalize(() => ends?.unsubscribe()),
+      );
     });
 }
