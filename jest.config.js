@@ -7,6 +7,11 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/spec/tsconfig.json' }],
   },
   // Sources import siblings with a `.js` suffix (valid ESM); map them back to the `.ts` files.
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // Docs examples import the package by name, as users do: point it at the sources, never a stale dist/.
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    '^lp-agent-rx$': '<rootDir>/src/index.ts',
+    '^lp-agent-rx/(testing|emulator|nest|angular)$': '<rootDir>/src/$1/index.ts',
+  },
   testTimeout: 20000,
 };
