@@ -359,6 +359,9 @@ class LpAgent extends CommandMethods implements Agent {
           else this.release(dialogId);
         },
         error: (e: unknown) => {
+          // Dropped again mid-query: keep holding, the next connection re-queries from the same point.
+          // Releasing now would move the watermark past history never fetched.
+          if (e instanceof ConnectionClosed) return;
           this.release(dialogId);
           // An error already on errors$ (decode) is not reported twice.
           if (!(e instanceof DecodeError)) this.emitError(asAgentError(e));
