@@ -36,6 +36,8 @@ export class SequenceTracker {
   private readonly dialogs = new Map<string, Run[]>();
   private readonly maxGaps: number;
   private readonly maxDialogs: number;
+  private last: string | undefined;
+  private lastRuns: Run[] | undefined;
 
   constructor(config: SequenceTrackerConfig = {}) {
     this.maxGaps = config.maxGaps ?? 32;
@@ -85,6 +87,7 @@ export class SequenceTracker {
   /** Forgets a dialog (it closed): its memory is released. */
   forget(dialogId: string): void {
     this.dialogs.delete(dialogId);
+    if (dialogId === this.last) this.lastRuns = undefined;
   }
 
   /** The dialogs being followed, least recently active first. */
@@ -100,9 +103,13 @@ export class SequenceTracker {
   }
 
   private touch(dialogId: string): Run[] {
+    // Already the most recent: the common case of a burst in one dialog costs one lookup.
+    if (dialogId === this.last && this.lastRuns) return this.lastRuns;
     const runs = this.dialogs.get(dialogId) ?? [];
     this.dialogs.delete(dialogId);
     this.dialogs.set(dialogId, runs);
+    this.last = dialogId;
+    this.lastRuns = runs;
     if (this.dialogs.size > this.maxDialogs) {
       const [oldest] = this.dialogs.keys();
       if (oldest !== undefined) this.dialogs.delete(oldest);

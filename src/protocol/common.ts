@@ -52,14 +52,22 @@ export function struct<R extends t.Props, O extends t.Props>(name: string, requi
   const props: t.Props = { ...required };
   for (const [key, codec] of Object.entries(optional_)) props[key] = optional(codec);
   const all = t.type(props, name);
-  const fields = Object.entries(props);
+  // The guard, flattened for the hot path: required fields first, then optional ones checked
+  // against their inner codec only when present (no wrapper call per field).
+  const requiredKeys = Object.keys(required);
+  const requiredCodecs: t.Mixed[] = Object.values(required);
+  const optionalKeys = Object.keys(optional_);
+  const optionalCodecs: t.Mixed[] = Object.values(optional_);
   // io-ts's own guard wants every key present; here an optional key may be absent.
   const is = (u: unknown): u is StructOf<R, O> => {
     if (typeof u !== 'object' || u === null || Array.isArray(u)) return false;
     const record = u as Record<string, unknown>;
-    for (let i = 0; i < fields.length; i++) {
-      const [key, codec] = fields[i] as [string, t.Mixed];
-      if (!codec.is(record[key])) return false;
+    for (let i = 0; i < requiredKeys.length; i++) {
+      if (!(requiredCodecs[i] as t.Mixed).is(record[requiredKeys[i] as string])) return false;
+    }
+    for (let i = 0; i < optionalKeys.length; i++) {
+      const value = record[optionalKeys[i] as string];
+      if (value !== undefined && !(optionalCodecs[i] as t.Mixed).is(value)) return false;
     }
     return true;
   };

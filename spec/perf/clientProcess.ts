@@ -1,0 +1,141 @@
+/**
+ * One measured client in a process of its own, started by `bench.ts` with NODE_EXTRA_CA_CERTS
+ * pointing at the emulator's certificate (node-agent-sdk's `request` and `ws` 1.x take no CA
+ * option; Node reads that variable only at start-up). See `ipc.ts`.
+ *
+ * argv[2]: JSON `ClientArgs`. Connects, optionally goes ONLINE and accepts WAITING rings, replies
+ * `ready`; then for each `expect n` resets its count, replies `armed`, and replies `done` with the
+ * absolute time at which the n-th record reached the user's handler, and the process's CPU time
+ * (user + system, all threads) since `expect`.
+ *
+ * - raw: a `ws` client on the brand websocket that only `JSON.parse`s each frame (the limit).
+ * - sdk: node-agent-sdk 1.2.0, counting records of `ms.MessagingEventNotification`; rings are
+ *   accepted as in the SDK's README sample (every WAITING ring of an UPSERT).
+ * - lp: lp-agent-rx, counting `messages$`; rings via `agent.run(rings$.pipe(acceptWaitingRings()))`.
+ */
+import { createRequire } from 'node:module';
+import { firstValueFrom } from 'rxjs';
+import WebSocket from 'ws';
+import { createAgent } from '../../src/index.js';
+import { acceptWaitingRings } from '../../src/operators/index.js';
+import type { NodeAgentSdkConfig, SdkMessagingEventNotification, SdkRoutingTaskNotification } from '../conformance/nodeAgentSdk';
+import { now, onCommand, reply, type ClientArgs, type ClientCommand, type ClientReply } from './ipc.js';
+
+/** The parts of node-agent-sdk's `Agent` used here (the package is untyped). */
+interface SdkAgent {
+  on(event: 'connected', listener: () => void): void;
+  on(event: 'error', listener: (error: unknown) => void): void;
+  on(event: 'ms.MessagingEventNotification', listener: (body: SdkMessagingEventNotification) => void): void;
+  on(event: 'routing.RoutingTaskNotification', listener: (body: SdkRoutingTaskNotification) => void): void;
+  subscribeRoutingTasks(body: Record<string, never>, callback: (error: unknown) => void): void;
+  setAgentState(body: { availability: 'ONLINE' }, callback: (error: unknown) => void): void;
+  updateRingState(body: { ringId: string; ringState: 'ACCEPTED' }, callback: (error: unknown) => void): void;
+  dispose(): void;
+}
+interface NodeAgentSdkModule {
+  Agent: new (config: NodeAgentSdkConfig) => SdkAgent;
+}
+
+const send = (message: ClientReply): void => reply(message);
+
+/** Counts deliveries; reports the n-th. */
+function counter(): { readonly add: (records: number) => void; readonly expect: (n: number) => void } {
+  let count = 0;
+  let target = Infinity;
+  let cpuAtStart = process.cpuUsage();
+  return {
+    add: (records) => {
+      count += records;
+      if (count >= target) {
+        const end = now();
+        const cpu = process.cpuUsage(cpuAtStart);
+        target = Infinity;
+        send({ kind: 'done', end, count, cpuMicros: cpu.user + cpu.system });
+      }
+    },
+    expect: (n) => {
+      count = 0;
+      target = n;
+      cpuAtStart = process.cpuUsage();
+    },
+  };
+}
+
+async function startRaw(args: ClientArgs, onRecords: (n: number) => void): Promise<() => Promise<void>> {
+  const { accountId, csdsDomain, token } = args.credentials;
+  const socket = new WebSocket(`wss://${csdsDomain}/ws_api/account/${accountId}/messaging/brand/${token}?v=2.1`);
+  socket.on('message', (data) => {
+    JSON.parse(String(data));
+    onRecords(1);
+  });
+  await new Promise<void>((ok, fail) => {
+    socket.once('open', () => ok());
+    socket.once('error', fail);
+  });
+  return () =>
+    new Promise<void>((ok) => {
+      socket.once('close', () => ok());
+      socket.close();
+    });
+}
+
+async function startSdk(args: ClientArgs, onRecords: (n: number) => void): Promise<() => Promise<void>> {
+  const { Agent } = createRequire(__filename)('node-agent-sdk') as NodeAgentSdkModule;
+  const { accountId, username, password, csdsDomain } = args.credentials;
+  const sdk = new Agent({ accountId, username, password, csdsDomain });
+  sdk.on('ms.MessagingEventNotification', (body) => onRecords(body.changes.length));
+  await new Promise<void>((ok, fail) => {
+    sdk.on('connected', () => ok());
+    sdk.on('error', (error) => fail(error instanceof Error ? error : new Error(JSON.stringify(error))));
+  });
+  if (args.rings) {
+    const call = (invoke: (callback: (error: unknown) => void) => void): Promise<void> =>
+      new Promise((ok, fail) => invoke((error) => (error ? fail(new Error(JSON.stringify(error))) : ok())));
+    sdk.on('routing.RoutingTaskNotification', (body) => {
+      for (const change of body.changes) {
+        if (change.type !== 'UPSERT') continue;
+        for (const ring of change.result.ringsDetails) {
+          if (ring.ringState === 'WAITING') sdk.updateRingState({ ringId: ring.ringId, ringState: 'ACCEPTED' }, () => undefined);
+        }
+      }
+    });
+    await call((cb) => sdk.subscribeRoutingTasks({}, cb));
+    await call((cb) => sdk.setAgentState({ availability: 'ONLINE' }, cb));
+  }
+  return async () => sdk.dispose();
+}
+
+async function startLp(args: ClientArgs, onRecords: (n: number) => void): Promise<() => Promise<void>> {
+  const { accountId, csdsDomain, token, userId, userPid, ca } = args.credentials;
+  const agent = createAgent({ accountId, csdsDomain, token, userId, userPid, secure: true, ca, reconnect: false });
+  agent.messages$.subscribe(() => onRecords(1));
+  await firstValueFrom(agent.connect());
+  if (args.rings) {
+    agent.run(agent.rings$.pipe(acceptWaitingRings()));
+    await firstValueFrom(agent.subscribeRoutingTasks());
+    await firstValueFrom(agent.setAgentState({ availability: 'ONLINE' }));
+  }
+  return async () => agent.dispose();
+}
+
+async function main(): Promise<void> {
+  const args = JSON.parse(process.argv[2] ?? '{}') as ClientArgs;
+  const count = counter();
+  const start = args.kind === 'raw' ? startRaw : args.kind === 'sdk' ? startSdk : startLp;
+  const close = await start(args, count.add);
+  onCommand<ClientCommand>(
+    (command) => {
+      if (command.kind === 'expect') {
+        count.expect(command.n);
+        send({ kind: 'armed' });
+      }
+    },
+    close,
+  );
+  send({ kind: 'ready' });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench client: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
