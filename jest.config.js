@@ -5,7 +5,10 @@ module.exports = {
   testMatch: ['**/*.spec.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/spec/tsconfig.json' }],
+    // Angular's packages are ESM-only; only they go through this transformer (see spec/angular).
+    '^.+/node_modules/@angular/.+\\.mjs$': '<rootDir>/spec/angular/esmTransformer.js',
   },
+  transformIgnorePatterns: ['/node_modules/(?!@angular/)'],
   // Sources import siblings with a `.js` suffix (valid ESM); map them back to the `.ts` files.
   // Docs examples import the package by name, as users do: point it at the sources, never a stale dist/.
   moduleNameMapper: {

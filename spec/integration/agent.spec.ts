@@ -1,5 +1,5 @@
-import { firstValueFrom, lastValueFrom, toArray, type Observable } from 'rxjs';
-import { createAgent, type Agent, type AgentConfig } from '../../src/index';
+import { firstValueFrom, lastValueFrom, of, toArray, type Observable } from 'rxjs';
+import { createAgent, type Agent, type AgentConfig, type Command } from '../../src/index';
 import { startEmulator, type Emulator } from '../../src/emulator/index';
 import { collect, next } from './helpers';
 
@@ -131,6 +131,40 @@ describe('agent against the emulator over a real socket', () => {
     );
     await closed$;
     expect(emulator.conversation(consumer.convId)?.state).toBe('CLOSE');
+  });
+
+  it('delivers QueryMessages records on messages$ however the query is sent (run() or queryMessages())', async () => {
+    const creds = emulator.addAgent({ username: 'q', password: 'pw', skills: ['-1'] });
+    const agent = make(creds);
+    await firstValueFrom(agent.connect());
+    await firstValueFrom(agent.subscribeRoutingTasks());
+    await firstValueFrom(agent.setAgentState({ availability: 'ONLINE' }));
+    const ring$ = next(agent.rings$, (r) => r.ringState === 'WAITING');
+    const consumer = await emulator.consumer({ skillId: '-1' });
+    await consumer.send('before the accept'); // not distributed to the agent: it is not a participant yet
+    await firstValueFrom(agent.updateRingState({ ringId: (await ring$).ringId, ringState: 'ACCEPTED' }));
+
+    const viaRun = next(agent.messages$, (m) => m.source === 'query');
+    agent.run(of<Command>({ type: '.ams.ms.QueryMessages', body: { dialogId: consumer.convId, newerThanSequence: 0 } }));
+    const m = await viaRun;
+    expect(m.type === 'ContentEvent' && m.event.message).toBe('before the accept');
+    // Asked again: handed back to the caller, but not delivered on messages$ a second time.
+    const seen: unknown[] = [];
+    agent.messages$.subscribe((e) => seen.push(e));
+    const again = await firstValueFrom(agent.queryMessages({ dialogId: consumer.convId, newerThanSequence: 0 }));
+    expect(again.map((e) => e.sequence)).toEqual([m.sequence]);
+    expect(seen).toEqual([]);
+  });
+
+  it('unsubscribing one conversation subscription keeps the others replayed after a reconnect', async () => {
+    const agent = make({ ...emulator.issueToken('bot'), reconnect: { initialInterval: 10, jitter: 0 } });
+    await firstValueFrom(agent.connect());
+    const open = await firstValueFrom(agent.subscribeExConversations({ convState: ['OPEN'] }));
+    await firstValueFrom(agent.subscribeExConversations({ convState: ['CLOSE'] }));
+    await firstValueFrom(agent.unsubscribeExConversations({ subscriptionId: open.subscriptionId ?? '' }));
+    const replayed = collect(emulator.requests$, 1, (r) => r.request.type === '.ams.aam.SubscribeExConversations');
+    emulator.dropConnections(1006);
+    expect((await replayed).map((r) => r.request.body)).toEqual([{ convState: ['CLOSE'] }]);
   });
 
   it('shares one socket between every stream and late subscribers', async () => {

@@ -34,6 +34,9 @@ export abstract class CommandMethods {
   subscribeRoutingTasks(body: CommandBody<'.ams.routing.SubscribeRoutingTasks'> = {}) {
     return this.call('.ams.routing.SubscribeRoutingTasks', body);
   }
+  updateRoutingTaskSubscription(body: CommandBody<'.ams.routing.UpdateRoutingTaskSubscription'>) {
+    return this.call('.ams.routing.UpdateRoutingTaskSubscription', body);
+  }
   subscribeAgentsState(body: CommandBody<'.ams.routing.SubscribeAgentsState'> = {}) {
     return this.call('.ams.routing.SubscribeAgentsState', body);
   }

@@ -12,6 +12,7 @@ import {
   Subject,
   Subscription,
   take,
+  tap,
   throwError,
   type Observer,
 } from 'rxjs';
@@ -42,6 +43,7 @@ import {
   requestDefinitions,
   type Checkable,
   type EventRecord,
+  QueryMessagesResponse,
   type KnownNotification,
   type Notification,
   type RequestType,
@@ -68,6 +70,8 @@ interface Remembered {
   command: Command;
   /** True while its own request is queued or in flight, so a replay does not send it twice. */
   inFlight: boolean;
+  /** The subscription the server gave it last (a replay gets a new one). */
+  subscriptionId?: string;
 }
 
 /**
@@ -143,6 +147,8 @@ class LpAgent extends CommandMethods implements Agent {
   private readonly sequences = new SequenceTracker();
   /** Live events held per dialog while it is re-queried after a reconnect, so messages$ stays in order. */
   private readonly catchingUp = new Map<string, MessagingEvent[]>();
+  /** What each QueryMessages response delivered, for `queryMessages()` to return. */
+  private readonly queried = new WeakMap<Response, MessagingEvent[]>();
 
   constructor(config: AgentConfig) {
     super();
@@ -260,7 +266,7 @@ class LpAgent extends CommandMethods implements Agent {
       if (--left === 0) this.becomeReady();
     };
     for (const entry of replay) {
-      this.send(entry.command, true).subscribe({
+      this.send(entry.command, entry).subscribe({
         next: () => undefined,
         error: (e: unknown) => {
           this.emitError(asAgentError(e));
@@ -571,17 +577,20 @@ class LpAgent extends CommandMethods implements Agent {
   }
 
   execute(command: Command): Observable<Response> {
-    return this.send(command, false);
+    return this.send(command);
   }
 
-  private send(command: Command, replaying: boolean): Observable<Response> {
+  /** Sends a command (`replayOf`: the remembered entry being replayed after a reconnect). */
+  private send(command: Command, replayOf?: Remembered): Observable<Response> {
     return defer(() => {
       const filled = this.complete(command);
-      const entry = replaying ? undefined : this.remember(filled);
-      if (entry) entry.inFlight = true;
+      const entry = replayOf ?? this.remember(filled);
+      if (entry && !replayOf) entry.inFlight = true;
       const options: RequestOptions = command.metadata ? { metadata: command.metadata } : {};
-      const response$ = this.sendRaw(filled.type, filled.body, options, replaying);
-      return entry
+      const response$ = this.sendRaw(filled.type, filled.body, options, replayOf !== undefined).pipe(
+        tap((response) => this.onResponse(filled, response, entry)),
+      );
+      return entry && !replayOf
         ? new Observable<Response>((subscriber) => {
             const sub = response$.subscribe(subscriber);
             return () => {
@@ -591,6 +600,32 @@ class LpAgent extends CommandMethods implements Agent {
           })
         : response$;
     });
+  }
+
+  /**
+   * What a response means beyond its caller: QueryMessages records are delivered on `messages$`
+   * (however the query was sent), and a conversation subscription learns its id.
+   */
+  private onResponse(command: Command, response: Response, entry: Remembered | undefined): void {
+    if (command.type === '.ams.ms.QueryMessages') {
+      const decoded = decodeWith(QueryMessagesResponse, response.body, `${command.type} response`, 'body', response.reqId);
+      if (isLeft(decoded)) {
+        this.emitError(decoded.left);
+        throw decoded.left;
+      }
+      const identity = this.identity;
+      const events: MessagingEvent[] = [];
+      if (identity) {
+        for (const record of decoded.right) {
+          const event = this.deliverEvent(record, identity, 'query');
+          if (event) events.push(event);
+        }
+      }
+      this.queried.set(response, events);
+    } else if (entry && command.type === '.ams.aam.SubscribeExConversations' && isRecord(response.body)) {
+      const id = response.body['subscriptionId'] ?? response.body['subScriptionId'];
+      if (typeof id === 'string') entry.subscriptionId = id;
+    }
   }
 
   /** Fills in what the agent knows itself: its legacy id, the brand id, the channel. */
@@ -684,25 +719,15 @@ class LpAgent extends CommandMethods implements Agent {
   }
 
   override unsubscribeExConversations(body: CommandBody<'.ams.aam.UnsubscribeExConversations'>) {
-    // Unsubscribed on purpose: not to be replayed after a reconnect.
+    // Unsubscribed on purpose: that subscription is not to be replayed after a reconnect.
     for (const [key, entry] of this.remembered) {
-      if (entry.command.type === '.ams.aam.SubscribeExConversations') this.remembered.delete(key);
+      if (entry.subscriptionId === body.subscriptionId) this.remembered.delete(key);
     }
     return super.unsubscribeExConversations(body);
   }
   queryMessages(body: CommandBody<'.ams.ms.QueryMessages'>): Observable<MessagingEvent[]> {
-    return this.call('.ams.ms.QueryMessages', body).pipe(
-      map((records) => {
-        const identity = this.identity;
-        const out: MessagingEvent[] = [];
-        if (!identity) return out;
-        for (const record of records) {
-          const event = this.deliverEvent(record, identity, 'query');
-          if (event) out.push(event);
-        }
-        return out;
-      }),
-    );
+    // The records are decoded and delivered once, by onResponse; here they are only handed back.
+    return this.execute({ type: '.ams.ms.QueryMessages', body }).pipe(map((response) => this.queried.get(response) ?? []));
   }
 
   // ---------------------------------------------------------------- teardown
@@ -766,3 +791,7 @@ function describe(e: unknown): string {
   return redact(e instanceof Error ? e.message : String(e));
 }
 
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -91,7 +91,9 @@ export interface Agent {
   /** Sends a raw request; cold, sends on subscribe; errors on timeout, failure or close. */
   request(type: string, body?: unknown, options?: RequestOptions): Observable<Response>;
 
+  /** Accepts or rejects a ring (node-agent-sdk's `updateRingState`). */
   updateRingState(body: CommandBody<'.ams.routing.UpdateRingState'>): Observable<ResponseBody<'.ams.routing.UpdateRingState'>>;
+  /** Publishes an event in a dialog: a message, a read receipt, a chat state; resolves with its `sequence`. */
   publishEvent(
     body: CommandBody<'.ams.ms.PublishEvent'>,
     metadata?: TypedObject[],
@@ -102,6 +104,7 @@ export interface Agent {
   subscribeExConversations(
     body?: CommandBody<'.ams.aam.SubscribeExConversations'>,
   ): Observable<ResponseBody<'.ams.aam.SubscribeExConversations'>>;
+  /** Ends a conversation subscription; it is no longer replayed after reconnects. */
   unsubscribeExConversations(
     body: CommandBody<'.ams.aam.UnsubscribeExConversations'>,
   ): Observable<ResponseBody<'.ams.aam.UnsubscribeExConversations'>>;
@@ -109,24 +112,35 @@ export interface Agent {
   subscribeRoutingTasks(
     body?: CommandBody<'.ams.routing.SubscribeRoutingTasks'>,
   ): Observable<ResponseBody<'.ams.routing.SubscribeRoutingTasks'>>;
+  /** Changes the routing subscription (skill, conversation). */
+  updateRoutingTaskSubscription(
+    body: CommandBody<'.ams.routing.UpdateRoutingTaskSubscription'>,
+  ): Observable<ResponseBody<'.ams.routing.UpdateRoutingTaskSubscription'>>;
   /** Subscribes to agent state; remembered and replayed after every reconnect. */
   subscribeAgentsState(
     body?: CommandBody<'.ams.routing.SubscribeAgentsState'>,
   ): Observable<ResponseBody<'.ams.routing.SubscribeAgentsState'>>;
+  /** Changes a conversation: close, transfer, join, leave, TTR, ... (fields of PROTOCOL.md §3.1). */
   updateConversationField(body: UpdateConversationFieldBody): Observable<ResponseBody<'.ams.cm.UpdateConversationField'>>;
   /** Queries a dialog's history; the records are also delivered on `messages$` / `chatState$`. */
   queryMessages(body: CommandBody<'.ams.ms.QueryMessages'>): Observable<MessagingEvent[]>;
+  /** The server's clock, `{currentTime}`. */
   getClock(): Observable<ResponseBody<'.GetClock'>>;
+  /** A consumer's profile (by consumer id), or this agent's own with no argument; the raw profile, not node-agent-sdk's SDE array. */
   getUserProfile(consumerId?: GetUserProfileBody): Observable<ResponseBody<'.ams.userprofile.GetUserProfile'>>;
+  /** Opens a proactive conversation with a consumer; resolves with its `conversationId`. */
   agentRequestConversation(
     body: CommandBody<'.ams.cm.AgentRequestConversation'>,
   ): Observable<ResponseBody<'.ams.cm.AgentRequestConversation'>>;
+  /** A temporary URL to upload a file for sharing (`hosted/file`). */
   generateURLForUploadFile(
     body: CommandBody<'.ams.ms.GenerateURLForUploadFile'>,
   ): Observable<ResponseBody<'.ams.ms.GenerateURLForUploadFile'>>;
+  /** A temporary URL to download a shared file by its `relativePath`. */
   generateURLForDownloadFile(
     body: CommandBody<'.ams.ms.GenerateURLForDownloadFile'>,
   ): Observable<ResponseBody<'.ams.ms.GenerateURLForDownloadFile'>>;
+  /** A one-time token to read a secure-form submission. */
   generateDownloadToken(
     body: CommandBody<'.ams.ms.token.GenerateDownloadToken'>,
   ): Observable<ResponseBody<'.ams.ms.token.GenerateDownloadToken'>>;

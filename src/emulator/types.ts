@@ -357,9 +357,11 @@ export interface Emulator {
    * accounts have it (throws if none of them is in the first account).
    */
   oauthCredentials(username: string, accountId?: string): EmulatorOAuthCredentials;
+  /** The agent's SAML credentials (a login with `assertion`). */
   assertionCredentials(username: string, accountId?: string): EmulatorAssertionCredentials;
   /** A fresh valid bearer for the agent, without a login. */
   issueToken(username: string, accountId?: string): EmulatorTokenCredentials;
+  /** The agent's ids: user id, legacy id `accountId.userId` and PId. */
   agentIdentity(username: string, accountId?: string): AgentIdentity;
   /** Opens a conversation for a new consumer in `options.accountId` (default the first) and rings that account's eligible agents. */
   consumer(options?: ConsumerOptions): Promise<Consumer>;

@@ -3,6 +3,7 @@ import type { ConversationChange, Ring } from '../domain/index.js';
 import { acceptRing, type RingAnswerCommand } from './commands.js';
 import { isConversationEnd } from './dedupeConversations.js';
 
+/** Options of `acceptWaitingRings`: which skills to accept, and how many conversations to hold at once. */
 export interface AcceptWaitingRingsConfig {
   /**
    * Accept only rings for these skill ids; rings of other skills, or with no skill, are left to

@@ -2,6 +2,7 @@ import { defer, filter, type MonoTypeOperatorFunction } from 'rxjs';
 import type { ConversationChange } from '../domain/index.js';
 import type { Role } from '../protocol/index.js';
 
+/** Options of `dedupeConversations`. */
 export interface DedupeConversationsConfig {
   /**
    * Count a conversation as seen only once this agent has this role in it. A conversation is

@@ -1,5 +1,6 @@
 import { retry, throwError, timer, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 
+/** The retry policy of `retryBackoff` (and, with jitter, of the agent's reconnects). Every field is optional. */
 export interface RetryBackoffConfig {
   /**
    * Delay before the first retry, in ms. Default 5 000 (LivePerson's retry guidance).
@@ -116,6 +117,8 @@ export function backoffDelay(attempt: number, config: BackoffDelayConfig, random
  */
 export function retryBackoff<T>(initialInterval: number): MonoTypeOperatorFunction<T>;
 /**
+ * Resubscribes to a failed source after growing delays, with the given policy.
+ *
  * @param config - The retry policy; see {@link RetryBackoffConfig}. Default LivePerson's guidance.
  */
 export function retryBackoff<T>(config?: RetryBackoffConfig): MonoTypeOperatorFunction<T>;

@@ -2,6 +2,7 @@ import { concat, map, mergeMap, of, timer, type MonoTypeOperatorFunction, type S
 import type { Command } from '../domain/index.js';
 import { chatState, type PublishEventCommand } from './commands.js';
 
+/** Options of `typing`: how long to show the agent typing, and where the delays run. */
 export interface TypingConfig {
   /**
    * How long the agent shows as typing before each reply goes out, in ms, or a function of the

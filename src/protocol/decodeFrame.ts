@@ -130,9 +130,11 @@ function check<A>(codec: Checkable<A>, value: unknown): t.Validation<A> {
   return codec.is(value) ? right(value as A) : codec.decode(value);
 }
 
-/** What {@link check} needs of a codec: its guard and its decoder. */
+/** What `check` needs of a codec: its guard and its decoder. */
 export interface Checkable<A> {
+  /** True when `u` is already an `A` (fast path, no decoding). */
   is(u: unknown): boolean;
+  /** Decodes `u`, with the failing paths on the left. */
   decode(u: unknown): t.Validation<A>;
 }
 

@@ -1,0 +1,64 @@
+/**
+ * node-agent-sdk's seed bot (README "routing.RoutingTaskNotification" and
+ * "cqm.ExConversationChangeNotification" samples), rewritten as an lp-agent-rx pipeline:
+ * accept every WAITING ring, follow each conversation this bot is assigned to once (fetching its
+ * history, as `subscribeMessagingEvents` did), and reply to every consumer message.
+ * See docs/migrating-from-node-agent-sdk.md.
+ */
+import { firstValueFrom, ignoreElements, map, merge, mergeMap, type Observable } from 'rxjs';
+import {
+  acceptWaitingRings,
+  contentEvents,
+  createAgent,
+  dedupeConversations,
+  markAsRead,
+  sendText,
+  type Agent,
+  type Command,
+} from 'lp-agent-rx';
+
+/** The bot: every command it wants sent, for `agent.run`. */
+function seedBot(agent: Agent): Observable<Command> {
+  // routing.RoutingTaskNotification → updateRingState ACCEPTED, once per WAITING ring.
+  const accept$ = agent.rings$.pipe(acceptWaitingRings({ conversations$: agent.conversations$ }));
+
+  // cqm.ExConversationChangeNotification → subscribeMessagingEvents, once per conversation
+  // (the "inMyConversationList" bookkeeping is dedupeConversations). The history lands on messages$.
+  const follow$ = agent.conversations$.pipe(
+    dedupeConversations({ myRole: 'ASSIGNED_AGENT' }),
+    mergeMap((c) => agent.queryMessages({ dialogId: c.convId, newerThanSequence: 0 })),
+    ignoreElements(),
+  );
+
+  // ms.MessagingEventNotification → read receipt + reply. Each (dialog, sequence) arrives once, so
+  // the history fetched above and the live distribution never produce two replies.
+  const read$ = agent.messages$.pipe(markAsRead());
+  const reply$ = agent.messages$.pipe(
+    contentEvents(),
+    map((m) => sendText(m.dialogId, `You said: ${m.event.message}`)),
+  );
+
+  return merge(accept$, follow$, read$, reply$);
+}
+
+async function main(): Promise<void> {
+  const agent = createAgent({
+    accountId: process.env.LP_ACCOUNT ?? '',
+    username: process.env.LP_USER ?? '',
+    password: process.env.LP_PASS ?? '',
+    csdsDomain: process.env.LP_CSDS,
+  });
+  agent.errors$.subscribe((e) => console.error(e.kind, e.message));
+
+  // agent.on('connected', ...) → await connect(); the subscriptions below are replayed by the agent
+  // after every reconnect, so they are made once, not in a 'connected' handler.
+  await firstValueFrom(agent.connect());
+  await firstValueFrom(agent.subscribeRoutingTasks());
+  await firstValueFrom(agent.subscribeExConversations({ convState: ['OPEN'], agentIds: [agent.identity?.userPid ?? ''] }));
+  await firstValueFrom(agent.setAgentState({ availability: 'ONLINE' }));
+  agent.run(seedBot(agent));
+
+  process.once('SIGTERM', () => agent.dispose());
+}
+
+main().catch((e: Error) => console.error('could not connect:', e.message));
