@@ -1,7 +1,8 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { AuthOptions, Credentials } from '../auth/index.js';
 import type { SocketFactory } from '../socket/index.js';
-import { openNodeSocket } from '../socket/index.js';
+// `platform.js` is swapped for `platform.browser.js` by bundlers targeting browsers (package.json `browser`).
+import { defaultSocketFactory } from '../socket/platform.js';
 import { DEFAULT_RETRY_BACKOFF } from '../operators/retryBackoff.js';
 
 /**
@@ -31,9 +32,13 @@ export interface ReconnectOptions {
  * createAgent({ ...creds, logger: console });
  */
 export interface Logger {
+  /** Low-level steps (e.g. the socket URL being opened, bearer masked). */
   debug?(message: string): void;
+  /** Connection milestones (e.g. a reconnect scheduled). */
   info?(message: string): void;
+  /** Degraded but going on (a `NormalizeWarning`, a dead socket being replaced). */
   warn?(message: string): void;
+  /** Every error also emitted on `errors$`. */
   error?(message: string): void;
 }
 
@@ -60,7 +65,7 @@ export interface AgentOptions extends AuthOptions {
   maxFrameLength?: number;
   /** Where timers run; pass a TestScheduler in virtual-time tests. Default `asyncScheduler`. */
   scheduler?: SchedulerLike;
-  /** Opens the websocket. Default the `ws` adapter. */
+  /** Opens the websocket. Default `openNodeSocket` (over `ws`) in Node, `openBrowserSocket` in browser bundles. */
   socketFactory?: SocketFactory;
   /** Extra CA for TLS (e.g. the emulator's self-signed certificate). */
   ca?: string | Buffer;
@@ -102,7 +107,7 @@ export function resolveAgentOptions(config: AgentOptions): ResolvedAgentOptions 
     wsService = 'facadeMsg',
     maxFrameLength,
     scheduler = asyncScheduler,
-    socketFactory = openNodeSocket,
+    socketFactory = defaultSocketFactory,
     logger = {},
   } = config;
   return {

@@ -17,7 +17,8 @@ export {
   type TokenCredentials,
 } from './credentials.js';
 export { type AuthOptions } from './options.js';
-export { fetchTrusting } from './trustingFetch.js';
+// `./platform.js` is swapped for `./platform.browser.js` by bundlers targeting browsers.
+export { fetchTrusting } from './platform.js';
 export { httpBase, isLoopbackHost, wsBase } from './hosts.js';
 export { createCsdsClient, DEFAULT_SERVICES, type CsdsClient, type ServiceDomains } from './csds.js';
 export { type Session } from './session.js';

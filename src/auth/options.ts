@@ -1,4 +1,4 @@
-import { fetchTrusting } from './trustingFetch.js';
+import { fetchTrusting } from './platform.js';
 
 /**
  * How auth reaches LivePerson. Every field is optional; the defaults talk to production.

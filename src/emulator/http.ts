@@ -126,6 +126,7 @@ export function createHttpHandler(
   };
 
   return (req, res) => {
+    if (allowCors(req, res)) return;
     route(req, res).catch(() => {
       if (!res.headersSent) sendError(res, 400, 'Bad request', 'BAD_REQUEST');
       else res.destroy();
@@ -160,6 +161,34 @@ function authenticate(state: EmulatorState, account: string, body: unknown): Age
     return agent && agent.password === password.right.password ? agent : undefined;
   }
   return 'malformed';
+}
+
+/** Matches `http(s)://` origins on the loopback interface: 127.0.0.0/8, `localhost`, `[::1]`. */
+const loopbackOrigin = /^https?:\/\/(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$/;
+
+/**
+ * CORS, so that a page served from another loopback port (a dev server, a test page) can call CSDS
+ * and login: a loopback `Origin` is echoed in `Access-Control-Allow-Origin` (other origins get no
+ * CORS headers, so browsers refuse them), `Retry-After` is exposed, and an `OPTIONS` preflight is
+ * answered 204 here. Returns true when the request was a preflight and has been answered.
+ */
+function allowCors(req: IncomingMessage, res: ServerResponse): boolean {
+  const origin = req.headers.origin;
+  const allowed = origin !== undefined && loopbackOrigin.test(origin);
+  res.setHeader('Vary', 'Origin');
+  if (allowed) {
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
+  }
+  if (req.method !== 'OPTIONS') return false;
+  if (allowed) {
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+    res.setHeader('Access-Control-Allow-Headers', 'Accept, Content-Type, Authorization, User-Agent');
+    res.setHeader('Access-Control-Max-Age', '600');
+  }
+  req.resume();
+  res.writeHead(204, { 'Content-Length': '0' }).end();
+  return true;
 }
 
 const tooLarge = Symbol('tooLarge');

@@ -15,7 +15,7 @@ export interface WebSocketLike {
   close(code?: number, reason?: string): void;
   /** Drops the connection at once (a dead peer will never answer a close). `onClose` follows with 1006. */
   terminate(): void;
-  /** Sends a ws ping when the platform can (Node); a no-op in browsers. */
+  /** Sends a ws ping when the platform can (Node). Browsers send nothing: the next frame received counts as the pong. */
   ping(): void;
 }
 
@@ -26,12 +26,15 @@ export interface WebSocketLike {
  * const handlers: SocketHandlers = { onOpen() {}, onMessage(t) {}, onClose(code) {}, onError(e) {} };
  */
 export interface SocketHandlers {
+  /** The socket is open and may send. */
   onOpen(): void;
+  /** One text frame arrived. */
   onMessage(text: string): void;
+  /** The socket closed (1006 when the connection dropped without a close frame). Called once, last. */
   onClose(code: number, reason: string): void;
   /** A transport failure (refused, TLS, an HTTP status on upgrade). `onClose` still follows. */
   onError(error: SocketError): void;
-  /** A ws pong arrived (Node only). */
+  /** A ws pong arrived (Node); in browsers, the first frame after a `ping()`. */
   onPong?(): void;
 }
 

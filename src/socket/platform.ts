@@ -1,0 +1,18 @@
+/**
+ * The Node side of the platform split. Bundlers that target browsers replace this file with
+ * `platform.browser.ts` (package.json `browser` field), so browser bundles never see `ws`.
+ * Both files export the same names with the same types.
+ */
+import { openNodeSocket } from './nodeSocket.js';
+import type { SocketFactory } from './types.js';
+
+export { openNodeSocket };
+
+/**
+ * The socket factory `createAgent` uses when none is given: `openNodeSocket` in Node,
+ * `openBrowserSocket` in browser bundles.
+ *
+ * @example
+ * const socket = defaultSocketFactory(url, handlers);
+ */
+export const defaultSocketFactory: SocketFactory = openNodeSocket;
