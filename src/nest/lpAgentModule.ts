@@ -38,7 +38,22 @@ const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } = new ConfigurableModule
  * })
  * export class AppModule {}
  */
-export class LpAgentModule extends ConfigurableModuleClass {}
+export class LpAgentModule extends ConfigurableModuleClass {
+  /**
+   * Registers an agent from a config known up front.
+   *
+   * @example
+   * LpAgentModule.forRoot({ accountId, username: 'bot', password, pipelines: [AcceptRings] });
+   */
+  declare static forRoot: (typeof ConfigurableModuleClass)['forRoot'];
+  /**
+   * Registers an agent whose config comes from other providers (`useFactory` + `inject`).
+   *
+   * @example
+   * LpAgentModule.forRootAsync({ imports: [ConfigModule], inject: [ConfigService], useFactory: (c: ConfigService) => c.get('lp') });
+   */
+  declare static forRootAsync: (typeof ConfigurableModuleClass)['forRootAsync'];
+}
 
 /** Adds the agent (exported), the pipeline classes and the supervisor to the options provider the builder made. */
 function withAgent(definition: DynamicModule, extras: LpAgentModuleExtras): DynamicModule {
