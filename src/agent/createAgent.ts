@@ -158,9 +158,11 @@ class LpAgent extends CommandMethods implements Agent {
     this.csds = createCsdsClient(config);
   }
 
+  /** Who this agent is, built once per session (the inbound hot path reads it for every frame). */
+  private me: Identity | undefined;
+
   get identity(): Identity | undefined {
-    const s = this.session;
-    return s ? { accountId: s.accountId, legacyId: s.legacyId, ...(s.userPid ? { userPid: s.userPid } : {}) } : undefined;
+    return this.me;
   }
 
   // ---------------------------------------------------------------- connection
@@ -218,6 +220,7 @@ class LpAgent extends CommandMethods implements Agent {
     }
     const session = await login(this.credentials, this.authOptions, this.csds);
     this.session = session;
+    this.me = { accountId: session.accountId, legacyId: session.legacyId, ...(session.userPid ? { userPid: session.userPid } : {}) };
     this.needsLogin = false;
     this.startRefresh();
     return session;
