@@ -6,7 +6,7 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/spec/tsconfig.json' }],
     // Angular's packages are ESM-only; only they go through this transformer (see spec/angular).
-    '^.+/node_modules/@angular/.+\\.mjs$': '<rootDir>/spec/angular/esmTransformer.js',
+    '^.+/node_modules/@angular/.+\\.mjs$': '<rootDir>/spec/angular/esmTransformer.mjs',
   },
   transformIgnorePatterns: ['/node_modules/(?!@angular/)'],
   // Sources import siblings with a `.js` suffix (valid ESM); map them back to the `.ts` files.
