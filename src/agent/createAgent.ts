@@ -1,5 +1,4 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
-import type * as t from 'io-ts';
 import {
   BehaviorSubject,
   catchError,
