@@ -46,14 +46,18 @@ function waitFor<T>(source$: Observable<T>, what: string): Promise<T> {
   );
 }
 
-/** Connects, subscribes to rings and to this agent's open conversations, goes ONLINE, runs the bot. */
+/**
+ * Runs the bot, then connects, subscribes to rings and to this agent's open conversations and goes
+ * ONLINE. The bot runs first: streams are hot, and waiting rings arrive the moment the agent is ONLINE.
+ */
 async function startBot(agent: Agent): Promise<Subscription> {
+  const run = agent.run(demoBot(agent));
   await waitFor(agent.connect(), 'the login and the connection');
   const me = agent.identity;
   await firstValueFrom(agent.subscribeRoutingTasks());
   await firstValueFrom(agent.subscribeExConversations({ convState: ['OPEN'], agentIds: me ? [me.legacyId] : [] }));
   await firstValueFrom(agent.setAgentState({ availability: 'ONLINE' }));
-  return agent.run(demoBot(agent));
+  return run;
 }
 
 /** Nearest-rank percentile of sorted values. */

@@ -52,11 +52,13 @@ async function main(): Promise<void> {
 
   // agent.on('connected', ...) → await connect(); the subscriptions below are replayed by the agent
   // after every reconnect, so they are made once, not in a 'connected' handler.
+  // The pipeline runs before the agent goes ONLINE: streams are hot, and a waiting ring is sent the
+  // moment the agent is available (a late subscriber would miss it).
+  agent.run(seedBot(agent));
   await firstValueFrom(agent.connect());
   await firstValueFrom(agent.subscribeRoutingTasks());
   await firstValueFrom(agent.subscribeExConversations({ convState: ['OPEN'], agentIds: [agent.identity?.userPid ?? ''] }));
   await firstValueFrom(agent.setAgentState({ availability: 'ONLINE' }));
-  agent.run(seedBot(agent));
 
   process.once('SIGTERM', () => agent.dispose());
 }
