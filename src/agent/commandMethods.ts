@@ -1,7 +1,9 @@
-import type { Observable } from 'rxjs';
-import type { CommandBody } from '../domain/commands.js';
+import { catchError, EMPTY, map, mergeMap, of, type Observable } from 'rxjs';
+import { toAgentError, type AgentError } from '../domain/errors.js';
+import type { Command, CommandBody } from '../domain/commands.js';
 import type { MessagingEvent } from '../domain/types.js';
-import type { RequestType, ResponseBody, TypedObject } from '../protocol/index.js';
+import type { RequestType, Response, ResponseBody, TypedObject } from '../protocol/index.js';
+import type { CommandResult } from './types.js';
 
 /**
  * The typed request methods of an `Agent`, each one line over `call`. Shared by the real agent and
@@ -61,4 +63,35 @@ export abstract class CommandMethods {
   generateDownloadToken(body: CommandBody<'.ams.ms.token.GenerateDownloadToken'>) {
     return this.call('.ams.ms.token.GenerateDownloadToken', body);
   }
+}
+
+/**
+ * What `agent.run` does with a stream of commands: executes each, turns every outcome into a
+ * `CommandResult`, and reports failures through `report` (a failed command never stops the run; a
+ * pipeline that errors ends, reported, never thrown). Shared by the real agent and the test agent.
+ *
+ * @example
+ * commandResults(commands$, (c) => agent.execute(c), (e) => errors.next(e)).subscribe(results);
+ */
+export function commandResults(
+  commands$: Observable<Command>,
+  execute: (command: Command) => Observable<Response>,
+  report: (error: AgentError) => void,
+): Observable<CommandResult> {
+  return commands$.pipe(
+    mergeMap((command) =>
+      execute(command).pipe(
+        map((response): CommandResult => ({ ok: true, command, response })),
+        catchError((e: unknown) => {
+          const error = toAgentError(e);
+          report(error);
+          return of<CommandResult>({ ok: false, command, error });
+        }),
+      ),
+    ),
+    catchError((e: unknown) => {
+      report(toAgentError(e));
+      return EMPTY;
+    }),
+  );
 }

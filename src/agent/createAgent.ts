@@ -1,11 +1,8 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import {
   BehaviorSubject,
-  catchError,
   defer,
-  EMPTY,
   map,
-  mergeMap,
   Observable,
   of,
   Subject,
@@ -22,10 +19,10 @@ import {
   ConnectionClosed,
   DecodeError,
   RequestFailed,
-  PipelineError,
   RequestTimeout,
   SocketError,
   redact,
+  toAgentError,
   type AgentError,
 } from '../domain/errors.js';
 import {
@@ -52,7 +49,7 @@ import {
 } from '../protocol/index.js';
 import type { WebSocketLike } from '../socket/index.js';
 import { backoffDelay } from '../operators/retryBackoff.js';
-import { CommandMethods } from './commandMethods.js';
+import { CommandMethods, commandResults } from './commandMethods.js';
 import { resolveAgentOptions, type AgentConfig, type ResolvedAgentOptions } from './options.js';
 import type { Agent, CommandResult, ConnectionState, RequestOptions } from './types.js';
 
@@ -271,7 +268,7 @@ class LpAgent extends CommandMethods implements Agent {
       this.send(entry.command, entry).subscribe({
         next: () => undefined,
         error: (e: unknown) => {
-          this.emitError(asAgentError(e));
+          this.emitError(toAgentError(e));
           done();
         },
         complete: done,
@@ -372,7 +369,7 @@ class LpAgent extends CommandMethods implements Agent {
           if (e instanceof ConnectionClosed) return;
           this.release(dialogId);
           // An error already on errors$ (decode) is not reported twice.
-          if (!(e instanceof DecodeError)) this.emitError(asAgentError(e));
+          if (!(e instanceof DecodeError)) this.emitError(toAgentError(e));
         },
       }),
     );
@@ -697,25 +694,9 @@ class LpAgent extends CommandMethods implements Agent {
   }
 
   run(commands$: Observable<Command>): Subscription {
-    const sub = commands$
-      .pipe(
-        mergeMap((command) =>
-          this.execute(command).pipe(
-            map((response): CommandResult => ({ ok: true, command, response })),
-            catchError((e: unknown) => {
-              const error = asAgentError(e);
-              this.emitError(error);
-              return of<CommandResult>({ ok: false, command, error });
-            }),
-          ),
-        ),
-        catchError((e: unknown) => {
-          // A pipeline that errors stops; its error is reported, not thrown.
-          this.emitError(asAgentError(e));
-          return EMPTY;
-        }),
-      )
-      .subscribe((result) => this.resultsSubject.next(result));
+    const sub = commandResults(commands$, (c) => this.execute(c), (e) => this.emitError(e)).subscribe((result) =>
+      this.resultsSubject.next(result),
+    );
     this.lifetime.add(sub);
     return sub;
   }
@@ -773,20 +754,6 @@ class LpAgent extends CommandMethods implements Agent {
   private log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
     this.options.logger[level]?.(message);
   }
-}
-
-function asAgentError(e: unknown): AgentError {
-  if (
-    e instanceof DecodeError ||
-    e instanceof RequestTimeout ||
-    e instanceof ConnectionClosed ||
-    e instanceof RequestFailed ||
-    e instanceof AuthFailed ||
-    e instanceof PipelineError
-  ) {
-    return e;
-  }
-  return new PipelineError(describe(e));
 }
 
 function describe(e: unknown): string {

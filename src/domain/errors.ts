@@ -208,3 +208,26 @@ export class PipelineError extends Error {
     this.name = 'PipelineError';
   }
 }
+
+/**
+ * Any thrown value as an `AgentError`: the library's own errors pass through, anything else (an
+ * exception from user code in a pipeline) becomes a `PipelineError` with a redacted message.
+ *
+ * @example
+ * toAgentError(new Error('boom')).kind; // 'PipelineError'
+ */
+export function toAgentError(e: unknown): AgentError {
+  if (
+    e instanceof DecodeError ||
+    e instanceof RequestTimeout ||
+    e instanceof ConnectionClosed ||
+    e instanceof RequestFailed ||
+    e instanceof AuthFailed ||
+    e instanceof NormalizeWarning ||
+    e instanceof SocketError ||
+    e instanceof PipelineError
+  ) {
+    return e;
+  }
+  return new PipelineError(redact(e instanceof Error ? e.message : String(e)));
+}

@@ -1,7 +1,6 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import {
-  catchError,
   concat,
   defer,
   EMPTY,
@@ -20,27 +19,23 @@ import {
   throwError,
   ReplaySubject,
 } from 'rxjs';
-import { CommandMethods } from '../agent/commandMethods.js';
+import { CommandMethods, commandResults } from '../agent/commandMethods.js';
 import type { Agent, CommandResult, ConnectionState, RequestOptions } from '../agent/types.js';
 import {
   type AgentError,
-  AuthFailed,
   type AgentStateChange,
   type ChatStateChange,
   type Command,
   type CommandBody,
   ConnectionClosed,
   type ConversationChange,
-  DecodeError,
   type Identity,
   type MessagingEvent,
   normalizeAgentState,
   normalizeConversationChanges,
   normalizeEventRecord,
   normalizeRings,
-  PipelineError,
   RequestFailed,
-  RequestTimeout,
   type Ring,
 } from '../domain/index.js';
 import {
@@ -250,24 +245,9 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
   }
 
   run(commands$: Observable<Command>): Subscription {
-    const sub = commands$
-      .pipe(
-        mergeMap((command) =>
-          this.execute(command).pipe(
-            map((response): CommandResult => ({ ok: true, command, response })),
-            catchError((e: unknown) => {
-              const error = asAgentError(e);
-              this.emitError(error);
-              return of<CommandResult>({ ok: false, command, error });
-            }),
-          ),
-        ),
-        catchError((e: unknown) => {
-          this.emitError(asAgentError(e));
-          return EMPTY;
-        }),
-      )
-      .subscribe((result) => this.resultsSubject.next(result));
+    const sub = commandResults(commands$, (c) => this.execute(c), (e) => this.emitError(e)).subscribe((result) =>
+      this.resultsSubject.next(result),
+    );
     this.lifetime.add(sub);
     sub.add(() => this.lifetime.delete(sub));
     return sub;
@@ -434,16 +414,3 @@ function fileUrl(relativePath: string): ResponseBody<'.ams.ms.GenerateURLForDown
   return { relativePath, queryParams: { temp_url_sig: 'test-signature', temp_url_expires: String(Math.floor(CLOCK_TIME / 1000) + 60) } };
 }
 
-function asAgentError(e: unknown): AgentError {
-  if (
-    e instanceof DecodeError ||
-    e instanceof RequestTimeout ||
-    e instanceof ConnectionClosed ||
-    e instanceof RequestFailed ||
-    e instanceof AuthFailed ||
-    e instanceof PipelineError
-  ) {
-    return e;
-  }
-  return new PipelineError(e instanceof Error ? e.message : String(e));
-}
