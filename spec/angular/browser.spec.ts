@@ -1,10 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import chromium from '@sparticuz/chromium';
-import { build } from 'esbuild';
-import { chromium as playwright, type Browser, type Page } from 'playwright-core';
+import type { Server } from 'node:http';
+import type { Browser, Page } from 'playwright-core';
 import { startEmulator, type Emulator } from '../../src/emulator/index';
+import { bundlePage, close, launchChromium, nodeOnlyInputs, servePage } from '../browser/harness';
 import { until } from './until';
 
 /**
@@ -15,21 +12,6 @@ import { until } from './until';
  */
 jest.setTimeout(30_000);
 
-const root = join(__dirname, '..', '..');
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function close(server: Server | undefined): Promise<void> {
-  if (!server?.listening) return;
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
 describe('lp-agent-rx/angular in headless Chromium', () => {
   let emulator: Emulator;
   let browser: Browser;
@@ -38,35 +20,17 @@ describe('lp-agent-rx/angular in headless Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const bundled = await build({
-      absWorkingDir: root,
-      entryPoints: ['spec/angular/page/main.ts'],
-      bundle: true,
-      write: false,
-      metafile: true,
-      platform: 'browser',
-      format: 'iife',
-      target: 'chrome120',
-      logLevel: 'silent',
-    });
+    const { script, inputs } = await bundlePage('spec/angular/page/main.ts');
     // The core's browser build comes from package.json's `browser` field: no ws, no Node built-ins.
-    const inputs = Object.keys(bundled.metafile.inputs);
-    expect(inputs.filter((path) => /node_modules\/ws\//.test(path) || /nodeSocket|trustingFetch/.test(path))).toEqual([]);
-    const script = bundled.outputFiles[0]?.text ?? '';
+    expect(nodeOnlyInputs(inputs)).toEqual([]);
 
     emulator = await startEmulator({ port: 0, seed: 1 });
     emulator.addAgent({ username: 'bot', password: 'secret', skills: ['-1'] });
-    const pageConfig = JSON.stringify({ credentials: emulator.issueToken('bot'), host: emulator.host }).replace(/</g, '\\u003c');
-    const html = `<!doctype html><html><head><meta charset="utf-8"><title>lp-agent-rx/angular</title></head><body>
-<lp-inbox></lp-inbox><script>window.__LP__ = ${pageConfig};</script><script src="/app.js"></script></body></html>`;
-    pageServer = createServer((req, res) => {
-      if (req.url === '/app.js') res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(script);
-      else if (req.url === '/') res.writeHead(200, { 'Content-Type': 'text/html' }).end(html);
-      else res.writeHead(404).end();
-    });
-    const origin = await listen(pageServer);
+    const served = await servePage('lp-agent-rx/angular', '<lp-inbox></lp-inbox>', { credentials: emulator.issueToken('bot'), host: emulator.host }, script);
+    pageServer = served.server;
+    const origin = served.origin;
 
-    browser = await playwright.launch({ executablePath: await chromium.executablePath(), args: chromium.args, headless: true });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(`${origin}/`);

@@ -1,10 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import chromium from '@sparticuz/chromium';
-import { build } from 'esbuild';
-import { chromium as playwright, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startEmulator, type Emulator } from '../../src/emulator/index';
+import { bundlePage, close, launchChromium, listen, nodeOnlyInputs, servePage } from './harness';
 
 /**
  * The core in a real headless Chromium (from @sparticuz/chromium, nothing downloaded): a page
@@ -12,21 +9,6 @@ import { startEmulator, type Emulator } from '../../src/emulator/index';
  * a bearer token against the emulator over plain ws, and renders a consumer's message.
  */
 jest.setTimeout(30_000);
-
-const root = join(__dirname, '..', '..');
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function close(server: Server | undefined): Promise<void> {
-  if (!server?.listening) return;
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
 
 describe('lp-agent-rx in headless Chromium', () => {
   let emulator: Emulator;
@@ -38,45 +20,25 @@ describe('lp-agent-rx in headless Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const bundled = await build({
-      absWorkingDir: root,
-      entryPoints: ['spec/browser/page/main.ts'],
-      bundle: true,
-      write: false,
-      metafile: true,
-      platform: 'browser',
-      format: 'iife',
-      target: 'chrome120',
-      logLevel: 'silent',
-    });
-    const inputs = Object.keys(bundled.metafile.inputs);
-    expect(inputs.filter((path) => /node_modules\/ws\//.test(path) || /nodeSocket|trustingFetch/.test(path))).toEqual([]);
-    const script = bundled.outputFiles[0]?.text ?? '';
+    const { script, inputs } = await bundlePage('spec/browser/page/main.ts');
+    expect(nodeOnlyInputs(inputs)).toEqual([]);
 
     emulator = await startEmulator({ port: 0, seed: 1 });
     emulator.addAgent({ username: 'bot', password: 'secret', skills: ['-1'] });
     noCorsServer = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}'));
     const noCorsUrl = `${await listen(noCorsServer)}/data.json`;
 
-    const pageConfig = JSON.stringify({ credentials: emulator.issueToken('bot'), host: emulator.host, noCorsUrl }).replace(/</g, '\\u003c');
-    const html = `<!doctype html><html><head><meta charset="utf-8"><title>lp-agent-rx</title></head><body>
-<p>status <span id="status"></span> ready <span id="ready"></span> joined <span id="joined"></span></p>
+    ({ server: pageServer, origin: pageOrigin } = await servePage(
+      'lp-agent-rx',
+      `<p>status <span id="status"></span> ready <span id="ready"></span> joined <span id="joined"></span></p>
 <p>csds <span id="csds"></span> preflight <span id="preflight"></span> refused <span id="refused"></span> nocors <span id="nocors"></span></p>
-<ul id="messages"></ul><ul id="errors"></ul>
-<script>window.__LP__ = ${pageConfig};</script><script src="/app.js"></script></body></html>`;
-    pageServer = createServer((req, res) => {
-      if (req.url === '/app.js') res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(script);
-      else if (req.url === '/') res.writeHead(200, { 'Content-Type': 'text/html' }).end(html);
-      else res.writeHead(404).end();
-    });
-    pageOrigin = await listen(pageServer);
+<ul id="messages"></ul><ul id="errors"></ul>`,
+      { credentials: emulator.issueToken('bot'), host: emulator.host, noCorsUrl },
+      script,
+    ));
 
-    browser = await playwright.launch({
-      executablePath: await chromium.executablePath(),
-      // Keep the same-origin policy on: the CORS checks below mean nothing without it.
-      args: [...chromium.args.filter((arg) => arg !== '--disable-web-security'), '--no-sandbox'],
-      headless: true,
-    });
+    // Keep the same-origin policy on: the CORS checks below mean nothing without it.
+    browser = await launchChromium({ sameOriginPolicy: true });
     page = await browser.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(`${pageOrigin}/`);
