@@ -8,7 +8,7 @@ export interface DedupeConversationsConfig {
    * Count a conversation as seen only once this agent has this role in it. A conversation is
    * often visible before the assignment reaches this agent (the first UPSERT after a ring accept
    * may not list it yet), so filtering on `myRole` after `dedupeConversations()` would miss it.
-   * Default: any change counts.
+   * Default: every change counts.
    */
   myRole?: Role;
 }

@@ -48,7 +48,7 @@ export const seedParticipants: readonly Participant[] = Object.freeze([
 ]);
 
 /**
- * Overrides of {@link aRing}: any field of a `Ring`.
+ * Overrides of {@link aRing}: every field of a `Ring` may be given.
  *
  * @example
  * const o: RingOverrides = { ringState: 'ACCEPTED' };
@@ -89,7 +89,7 @@ export function aRing(overrides: RingOverrides = {}): Ring {
 }
 
 /**
- * Overrides of {@link aConversation}: any field of a `Conversation`. Unless `dialogs` is given,
+ * Overrides of {@link aConversation}: every field of a `Conversation` may be given. Unless `dialogs` is given,
  * the MAIN dialog follows the conversation's id, state and participants.
  *
  * @example
@@ -193,7 +193,7 @@ function roleOf(participants: readonly Participant[], identity: Identity): Role 
 export type Sender = 'consumer' | 'agent';
 
 /**
- * Overrides shared by the event builders: any envelope field, plus `sender` to pick the originator
+ * Overrides shared by the event builders: every envelope field, plus `sender` to pick the originator
  * (ids, role and `isMe`) in one word.
  *
  * @example
