@@ -85,6 +85,9 @@ describe('agent against the emulator over a real socket', () => {
       ]),
     );
 
+    // The agent follows the conversation it joined: one round trip later its history query is answered.
+    await firstValueFrom(agent.getClock());
+
     // consumer -> agent
     const hello$ = next(agent.messages$, (m) => m.type === 'ContentEvent' && !m.isMe);
     const seq = await consumer.send('hello');

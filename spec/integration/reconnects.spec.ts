@@ -7,7 +7,7 @@ describe('many reconnects', () => {
   it('survives 1,000 drops with flat handle counts, one socket, and its subscriptions intact', async () => {
     const emulator = await startEmulator({ port: 0, seed: 5 });
     emulator.addAgent({ username: 'bot', password: 'pw', skills: ['-1'] });
-    const agent = createAgent({ ...emulator.issueToken('bot'), keepAlive: 0, reconnect: { initialInterval: 1, jitter: 0 } });
+    const agent = createAgent({ ...emulator.issueToken('bot'), keepAlive: 0, stableAfter: 0, reconnect: { initialInterval: 1, ratio: 1, maxRetries: 1e6, jitter: 0 } });
     try {
       await firstValueFrom(agent.connect());
       await firstValueFrom(agent.subscribeRoutingTasks());

@@ -4,6 +4,8 @@ import type { SocketFactory } from '../socket/index.js';
 // `platform.js` is swapped for `platform.browser.js` by bundlers targeting browsers (package.json `browser`).
 import { defaultSocketFactory } from '../socket/platform.js';
 import { DEFAULT_RETRY_BACKOFF } from '../operators/retryBackoff.js';
+import type { PacingOptions } from './pacing.js';
+import type { FollowOptions } from './resume.js';
 
 /**
  * How the agent reconnects after an unexpected close. Defaults follow LivePerson's guidance:
@@ -57,6 +59,28 @@ export interface AgentOptions extends AuthOptions {
   refreshInterval?: number;
   /** Reconnect policy, or false to never reconnect. */
   reconnect?: ReconnectOptions | false;
+  /**
+   * How long a connection must stay open before the reconnect count starts over, in ms. A server
+   * that accepts and drops at once is thus retried with growing delays. Default 10 000.
+   */
+  stableAfter?: number;
+  /** First retry of a failed session refresh (5xx, network), in ms; it doubles per retry, 5 at most. Default 5 000. */
+  refreshRetryInterval?: number;
+  /**
+   * Following conversations: on joining one, fetch each open dialog's history onto `messages$`
+   * (so the consumer's first message needs no pipeline code). `false` turns it off. Default on,
+   * up to 1 000 records per dialog.
+   */
+  follow?: FollowOptions | false;
+  /** Pace of what the agent sends on its own: catch-up and follow queries. */
+  pacing?: PacingOptions;
+  /**
+   * Publishes carry an idempotency key (`ExternalId` metadata); when a publish's outcome is unknown
+   * (a drop, a timeout) the agent looks for the key in the dialog's history before sending again.
+   * `attempts` counts every try. `false` sends each publish once and leaves retries to you.
+   * Default `{ attempts: 5 }`.
+   */
+  idempotentPublish?: { attempts?: number } | false;
   /** The `v` of the websocket URL. Default '2.1' (needed for SUGGESTED transfer notifications). */
   apiVersion?: string;
   /** CSDS service of the websocket host. Default 'facadeMsg'. */
@@ -86,6 +110,11 @@ export interface ResolvedAgentOptions {
   keepAlive: number;
   refreshInterval: number;
   reconnect: Required<ReconnectOptions> | false;
+  stableAfter: number;
+  refreshRetryInterval: number;
+  follow: Required<FollowOptions> | false;
+  pacing: PacingOptions;
+  publishAttempts: number;
   apiVersion: string;
   wsService: string;
   maxFrameLength: number | undefined;
@@ -103,6 +132,11 @@ export function resolveAgentOptions(config: AgentOptions): ResolvedAgentOptions 
     keepAlive = 30_000,
     refreshInterval = 600_000,
     reconnect = {},
+    stableAfter = 10_000,
+    refreshRetryInterval = 5_000,
+    follow = {},
+    pacing = {},
+    idempotentPublish = {},
     apiVersion = '2.1',
     wsService = 'facadeMsg',
     maxFrameLength,
@@ -115,6 +149,11 @@ export function resolveAgentOptions(config: AgentOptions): ResolvedAgentOptions 
     keepAlive,
     refreshInterval,
     reconnect: reconnect === false ? false : { ...DEFAULT_RECONNECT, ...reconnect },
+    stableAfter,
+    refreshRetryInterval,
+    follow: follow === false ? false : { history: follow.history ?? 1_000, pageSize: follow.pageSize ?? 100 },
+    pacing,
+    publishAttempts: idempotentPublish === false ? 0 : (idempotentPublish.attempts ?? 5),
     apiVersion,
     wsService,
     maxFrameLength,

@@ -84,6 +84,11 @@ export class SequenceTracker {
     if (!this.dialogs.has(dialogId)) this.touch(dialogId);
   }
 
+  /** Whether anything of this dialog is remembered (a sequence seen, or followed). */
+  has(dialogId: string): boolean {
+    return this.dialogs.has(dialogId);
+  }
+
   /** Forgets a dialog (it closed): its memory is released. */
   forget(dialogId: string): void {
     this.dialogs.delete(dialogId);

@@ -160,6 +160,12 @@ export interface EventEnvelope {
   messageAudience?: MessageAudience;
   /** Where it came from: a live distribution, a QueryMessages replay, or a conversation's last event. */
   source: 'live' | 'query' | 'lastContent';
+  /**
+   * True for history the agent found when it joined a conversation mid-way (a transfer, a manager
+   * joining): messages up to the last one another agent or bot already answered. `contentEvents()`
+   * and `markAsRead()` skip them by default; the unanswered tail is not history.
+   */
+  history?: true;
 }
 
 /** A text, file or secure-form message. */

@@ -16,6 +16,13 @@ export interface PublishOptions {
   quickReplies?: Record<string, unknown>;
   /** Typed metadata for the request envelope, e.g. `[{ type: 'BotResponse', ... }]`. */
   metadata?: TypedObject[];
+  /**
+   * The event's idempotency key, sent as `ExternalId` metadata. The agent tags every publish with
+   * one (a random key by default); give a key derived from what is answered, e.g.
+   * `reply:${m.dialogId}:${m.sequence}`, so that a retry, or another process taking over, can tell
+   * that the reply was already published.
+   */
+  idempotencyKey?: string;
 }
 
 /** Options of a transfer to a skill. */
@@ -28,7 +35,8 @@ export interface TransferToSkillOptions {
 }
 
 const publish = (dialogId: string, event: PublishEventCommand['body']['event'], options: PublishOptions = {}): PublishEventCommand => {
-  const { messageAudience, metadata } = options;
+  const { messageAudience, idempotencyKey } = options;
+  const metadata = idempotencyKey === undefined ? options.metadata : [...(options.metadata ?? []), { type: 'ExternalId', id: idempotencyKey }];
   return {
     type: '.ams.ms.PublishEvent',
     body: { dialogId, event, ...(messageAudience ? { messageAudience } : {}) },

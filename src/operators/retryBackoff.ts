@@ -42,6 +42,12 @@ export interface RetryBackoffConfig {
    * Source of randomness for `jitter`, returning values in [0, 1). Default `Math.random`.
    */
   random?: () => number;
+  /**
+   * The delay an error asks for itself, in ms, used instead of the backoff for that retry (it still
+   * counts as one): a 429's Retry-After, or 0 for a planned restart. `undefined` keeps the backoff.
+   * Default: none.
+   */
+  retryAfter?: (error: unknown, nominalDelay: number) => number | undefined;
 }
 
 /** The delay settings of {@link backoffDelay}, every field required. */
@@ -133,13 +139,17 @@ export function retryBackoff<T>(config: number | RetryBackoffConfig = {}): MonoT
     resetOnSuccess = false,
     scheduler,
     random = Math.random,
+    retryAfter,
   } = typeof config === 'number' ? { initialInterval: config } : config;
   const delays: BackoffDelayConfig = { initialInterval, ratio, maxInterval, jitter };
 
   return retry<T>({
     count: maxRetries,
     resetOnSuccess,
-    delay: (error: unknown, retryCount: number) =>
-      shouldRetry(error) ? timer(backoffDelay(retryCount, delays, random), scheduler) : throwError(() => error),
+    delay: (error: unknown, retryCount: number) => {
+      if (!shouldRetry(error)) return throwError(() => error);
+      const nominal = backoffDelay(retryCount, delays, random);
+      return timer(retryAfter?.(error, nominal) ?? nominal, scheduler);
+    },
   });
 }

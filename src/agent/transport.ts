@@ -1,0 +1,75 @@
+import { Observable } from 'rxjs';
+import { ConnectionClosed, SocketError, redact } from '../domain/errors.js';
+import type { SocketFactory, SocketOptions, WebSocketLike } from '../socket/index.js';
+
+/**
+ * What one socket tells its connection, in order: `open` once, then frames, pongs and transport
+ * errors. The observable errors with `ConnectionClosed` when the socket closes, whoever closed it.
+ *
+ * @example
+ * openTransport(openNodeSocket, url).subscribe((e) => { if (e.type === 'open') e.socket.send(text); });
+ */
+export type TransportEvent =
+  | { readonly type: 'open'; readonly socket: WebSocketLike }
+  | { readonly type: 'message'; readonly text: string }
+  | { readonly type: 'pong' }
+  | { readonly type: 'error'; readonly error: SocketError };
+
+/**
+ * Opening a socket, as an Observable: subscribing opens it, the close is the observable's error
+ * (`ConnectionClosed` with the close code), and unsubscribing closes it with 1000. So a socket never
+ * outlives the scope that opened it.
+ *
+ * @example
+ * const sub = openTransport(openNodeSocket, url).subscribe({ error: (e: ConnectionClosed) => e.code });
+ * sub.unsubscribe(); // closes the socket
+ *
+ * @param factory Opens the platform's socket.
+ * @param url The websocket URL (holds the bearer: never log it unredacted).
+ * @param options Transport options (CA, payload limit).
+ * @return A cold Observable of the socket's events.
+ */
+export function openTransport(factory: SocketFactory, url: string, options?: SocketOptions): Observable<TransportEvent> {
+  return new Observable<TransportEvent>((subscriber) => {
+    let closed = false;
+    let socket: WebSocketLike | undefined;
+    let openedEarly = false;
+    try {
+      socket = factory(
+        url,
+        {
+          onOpen: () => {
+            if (closed) return;
+            if (socket) subscriber.next({ type: 'open', socket });
+            else openedEarly = true;
+          },
+          onMessage: (text) => {
+            if (!closed) subscriber.next({ type: 'message', text });
+          },
+          onPong: () => {
+            if (!closed) subscriber.next({ type: 'pong' });
+          },
+          onError: (error) => {
+            if (!closed) subscriber.next({ type: 'error', error });
+          },
+          onClose: (code, reason) => {
+            if (closed) return;
+            closed = true;
+            subscriber.error(new ConnectionClosed(code, reason));
+          },
+        },
+        options,
+      );
+      if (openedEarly && !closed) subscriber.next({ type: 'open', socket });
+    } catch (e) {
+      // A URL the platform refuses to parse: report it as a transport failure, never throw.
+      closed = true;
+      subscriber.error(new SocketError(`could not open the websocket: ${redact(e instanceof Error ? e.message : String(e))}`));
+    }
+    return () => {
+      if (closed) return;
+      closed = true;
+      socket?.close(1000, 'closed by the client');
+    };
+  });
+}
