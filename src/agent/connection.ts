@@ -80,6 +80,7 @@ export function openConnection(config: ConnectionConfig): Observable<ConnectionS
     let socket: WebSocketLike | undefined;
     let awaitingPong = false;
     let ended = false;
+    let closeCode: [number, string] = [1000, 'connection closed by the client'];
 
     const failPending = (code: number, reason: string): void => {
       const all = [...pending.entries()];
@@ -196,11 +197,12 @@ export function openConnection(config: ConnectionConfig): Observable<ConnectionS
         }
       },
       error: (e: unknown) => {
-        // Order matters: the scope ends before anything pending hears of the close.
+        // Order matters: the scope ends, then the agent hears of the close, then what was pending
+        // (in the teardown), so a request retried on failure waits for the next connection.
         ended = true;
         scope.unsubscribe();
-        const closed = e instanceof ConnectionClosed ? e : undefined;
-        failPending(closed?.code ?? 1006, closed?.reason ?? 'socket failed');
+        if (e instanceof ConnectionClosed) closeCode = [e.code, e.reason];
+        else closeCode = [1006, 'socket failed'];
         subscriber.error(e);
       },
     });
@@ -209,7 +211,7 @@ export function openConnection(config: ConnectionConfig): Observable<ConnectionS
       ended = true;
       scope.unsubscribe();
       transport.unsubscribe();
-      failPending(1000, 'connection closed by the client');
+      failPending(...closeCode);
     };
   });
 }

@@ -108,7 +108,7 @@ export class SessionKeeper {
         maxRetries: 5,
         scheduler: this.config.scheduler,
         shouldRetry: (e) => !isUnauthorized(e),
-        retryAfter: (e, nominal) => (e instanceof AuthFailed && e.retryAfterMs !== undefined ? Math.max(e.retryAfterMs, nominal) : undefined),
+        retryAfter: (e) => (e instanceof AuthFailed ? e.retryAfterMs : undefined),
       }),
       switchMap(() => EMPTY),
       catchError((e: unknown) => {
