@@ -19,4 +19,16 @@ describe('contentEvents', () => {
       expectObservable(messages$.pipe(contentEvents())).toBe(expected, values);
     });
   });
+
+  it('skips answered history unless asked for it; the unanswered tail goes through', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const values = {
+        h: text('d1', 1, 'answered before the transfer', { history: true }),
+        q: text('d1', 3, 'the open question'),
+      };
+      const messages$: Observable<MessagingEvent> = cold('  -h-q-|', values);
+      expectObservable(messages$.pipe(contentEvents())).toBe('---q-|', values);
+      expectObservable(messages$.pipe(contentEvents({ includeHistory: true }))).toBe('-h-q-|', values);
+    });
+  });
 });

@@ -27,6 +27,14 @@ describe('markAsRead', () => {
     });
   });
 
+  it('leaves answered history alone unless asked to mark it too', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const messages$: Observable<MessagingEvent> = cold('  -h-q-|', { h: text('d1', 1, 'old', { history: true }), q: text('d1', 3, 'new') });
+      expectObservable(messages$.pipe(markAsRead())).toBe('---q-|', { q: readReceipt('d1', [3]) });
+      expectObservable(messages$.pipe(markAsRead({ includeHistory: true }))).toBe('-h-q-|', { h: readReceipt('d1', [1]), q: readReceipt('d1', [3]) });
+    });
+  });
+
   it('is not fooled by a replay after a reconnect', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const live = text('d1', 2);

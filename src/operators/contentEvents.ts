@@ -8,6 +8,17 @@ export interface TextMessage extends ContentMessage {
 }
 
 /** Whether an event is a text message (ContentEvent, `text/plain`). */
+/**
+ * Whether an operator lets through history that was already answered before this agent joined.
+ *
+ * @example
+ * agent.messages$.pipe(contentEvents({ includeHistory: true }));
+ */
+export interface HistoryOptions {
+  /** Let `history: true` messages through too. Default false. */
+  includeHistory?: boolean;
+}
+
 export function isTextMessage(event: MessagingEvent): event is TextMessage {
   return event.type === 'ContentEvent' && event.event.contentType === 'text/plain';
 }
@@ -31,11 +42,17 @@ export function isTextMessage(event: MessagingEvent): event is TextMessage {
  * ));
  * ```
  *
+ * History found on joining a conversation mid-way (`history: true`: what another agent already
+ * answered) is skipped unless `includeHistory` is set, so a bot never answers old lines after a
+ * transfer.
+ *
  * @see {@link ofEventType}
  * @see {@link markAsRead}
  *
+ * @param options - `includeHistory: true` lets answered history through too.
  * @return A function that returns an Observable of others' text messages.
  */
-export function contentEvents(): OperatorFunction<MessagingEvent, TextMessage> {
-  return filter((event): event is TextMessage => isTextMessage(event) && !event.isMe);
+export function contentEvents(options: HistoryOptions = {}): OperatorFunction<MessagingEvent, TextMessage> {
+  const { includeHistory = false } = options;
+  return filter((event): event is TextMessage => isTextMessage(event) && !event.isMe && (includeHistory || !event.history));
 }

@@ -1,10 +1,19 @@
 import { filter, map, pipe, type OperatorFunction } from 'rxjs';
 import type { ContentMessage, MessagingEvent, RichContentMessage } from '../domain/index.js';
 import { readReceipt, type PublishEventCommand } from './commands.js';
+import type { HistoryOptions } from './contentEvents.js';
 import { dedupeMessages, type DedupeMessagesConfig } from './dedupeMessages.js';
 
 const isUnreadContent = (event: MessagingEvent): event is ContentMessage | RichContentMessage =>
   (event.type === 'ContentEvent' || event.type === 'RichContentEvent') && !event.isMe && event.sequence > 0;
+
+/**
+ * Options of {@link markAsRead}: memory bounds, and whether answered history is marked read too.
+ *
+ * @example
+ * agent.messages$.pipe(markAsRead({ includeHistory: true }));
+ */
+export interface MarkAsReadConfig extends DedupeMessagesConfig, HistoryOptions {}
 
 /**
  * Marks others' messages READ: one AcceptStatusEvent READ command per message, once each.
@@ -24,12 +33,15 @@ const isUnreadContent = (event: MessagingEvent): event is ContentMessage | RichC
  * @see {@link readReceipt}
  * @see {@link dedupeMessages}
  *
- * @param config - Memory bounds of the "once each" bookkeeping; see {@link DedupeMessagesConfig}.
+ * @param config - Memory bounds of the "once each" bookkeeping; see {@link DedupeMessagesConfig}. Answered
+ *   history (`history: true`) is not marked read unless `includeHistory` is set.
  * @return A function that returns an Observable of PublishEvent READ commands, one per message.
  */
-export function markAsRead(config: DedupeMessagesConfig = {}): OperatorFunction<MessagingEvent, PublishEventCommand> {
+export function markAsRead(config: MarkAsReadConfig = {}): OperatorFunction<MessagingEvent, PublishEventCommand> {
+  const { includeHistory = false } = config;
   return pipe(
     filter(isUnreadContent),
+    filter((message) => includeHistory || !message.history),
     dedupeMessages(config),
     map((message) => readReceipt(message.dialogId, [message.sequence])),
   );

@@ -3,13 +3,13 @@ import type * as t from 'io-ts';
 import {
   concat,
   defer,
-  EMPTY,
+  filter,
+  ignoreElements,
   isObservable,
   map,
   merge,
-  mergeMap,
   NEVER,
-  type Observable,
+  Observable,
   of,
   share,
   Subject,
@@ -20,6 +20,8 @@ import {
   ReplaySubject,
 } from 'rxjs';
 import { CommandMethods, commandResults } from '../agent/commandMethods.js';
+import { routeNotification } from '../agent/inbound.js';
+import { Resume, type FollowOptions } from '../agent/resume.js';
 import type { Agent, CommandResult, ConnectionState, RequestOptions } from '../agent/types.js';
 import {
   type AgentError,
@@ -49,6 +51,7 @@ import {
   type ResponseBody,
   type TypedObject,
   type Checkable,
+  type EventRecord,
 } from '../protocol/index.js';
 import { frameText, type WireNotification } from './fixtures/frames.js';
 import { seedIdentity } from './fixtures/ids.js';
@@ -118,6 +121,12 @@ export interface TestAgentOptions {
   responses?: TestResponses;
   /** Answers per command: failures, delays, custom bodies. Wins over `responses`. */
   respond?: TestResponder;
+  /**
+   * Following conversations, as the real agent does (the same code): a conversation frame that
+   * makes this agent a participant sends a QueryMessages (seen on `sent$`, answered by `respond`)
+   * and its records reach `messages$` first. `false` turns it off. Default on.
+   */
+  follow?: FollowOptions | false;
 }
 
 /**
@@ -192,6 +201,9 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
   private readonly disposed$ = new Subject<void>();
   private readonly lifetime = new Set<Subscription>();
   private readonly dialogSequences = new Map<string, number>();
+  private readonly resume: Resume;
+  /** What the shared resume part delivers to `messages$` (live events, history, queried records). */
+  private readonly delivered = new Subject<MessagingEvent>();
   private reqCount = 0;
   private subscriptionCount = 0;
   private disposed = false;
@@ -200,37 +212,32 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
     super();
     this.identity = 'identity' in options ? options.identity : seedIdentity;
     const until = <T>(source: Observable<T>): Observable<T> => source.pipe(takeUntil(this.disposed$));
-    const decoded$ = options.frames$ ? this.decode(options.frames$) : undefined;
-    const derive = <T>(pick: (n: Notification, identity: Identity) => T[]): Observable<T> | undefined => {
-      const identity = this.identity;
-      return decoded$ && identity ? decoded$.pipe(mergeMap((n) => pick(n, identity)), share()) : undefined;
-    };
+    const follow = options.follow ?? {};
+    this.resume = new Resume({
+      follow: follow === false ? false : { history: follow.history ?? 1_000, pageSize: follow.pageSize ?? 100 },
+      query: (dialogId, after, max) => this.queryRecords(dialogId, after, max),
+      identity: () => this.identity,
+      deliver: (e) => this.delivered.next(e),
+      chatState: () => undefined,
+      report: (e) => this.emitError(e),
+      isOwn: () => false,
+    });
+    // The real agent's inbound path: decode, route, follow, dedupe. Shared by every stream.
+    const inbound$ = options.frames$ ? this.inbound(options.frames$) : undefined;
+    const pick = <K extends Inbound['kind']>(kind: K): Observable<InboundValue<K>> | undefined =>
+      inbound$?.pipe(
+        filter((item): item is Extract<Inbound, { kind: K }> => item.kind === kind),
+        map((item) => item.value as InboundValue<K>),
+      );
+    const driven = <T>(source: Observable<T>): Observable<T> => (inbound$ ? merge(source, inbound$.pipe(ignoreElements())) : source);
 
     this.connection$ = until(options.connection$ ?? concat(of<ConnectionState>({ status: 'open' }), NEVER));
-    this.notifications$ = until(oneOf(options.notifications$, decoded$));
-    this.rings$ = until(oneOf(options.rings$, derive((n) => (n.known && n.type === '.ams.routing.RoutingTaskNotification' ? normalizeRings(n.body) : []))));
-    this.conversations$ = until(oneOf(options.conversations$, derive((n, identity) => this.conversationsOf(n, identity))));
-    this.messages$ = until(
-      oneOf(
-        options.messages$,
-        derive((n, identity) => {
-          const e = eventOf(n, identity);
-          return e && e.type !== 'ChatStateEvent' ? [e] : [];
-        }),
-      ),
-    );
-    this.chatState$ = until(
-      oneOf(
-        options.chatState$,
-        derive((n, identity) => {
-          const e = eventOf(n, identity);
-          return e && e.type === 'ChatStateEvent' ? [e] : [];
-        }),
-      ),
-    );
-    this.agentState$ = until(
-      oneOf(options.agentState$, derive((n, identity) => (n.known && n.type === '.ams.routing.AgentStateNotification' ? normalizeAgentState(n.body, identity) : []))),
-    );
+    this.notifications$ = until(oneOf(options.notifications$, pick('notification')));
+    this.rings$ = until(oneOf(options.rings$, pick('ring')));
+    this.conversations$ = until(oneOf(options.conversations$, pick('conversation')));
+    this.messages$ = until(driven(merge(options.messages$ ?? NEVER, this.delivered)));
+    this.chatState$ = until(oneOf(options.chatState$, pick('chatState')));
+    this.agentState$ = until(oneOf(options.agentState$, pick('agentState')));
     this.errors$ = options.errors$ ? merge(until(options.errors$), this.errorsSubject) : this.errorsSubject.asObservable();
     this.results$ = this.resultsSubject.asObservable();
     this.sent$ = this.sentSubject.asObservable();
@@ -292,26 +299,22 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
   }
 
   queryMessages(body: CommandBody<'.ams.ms.QueryMessages'>): Observable<MessagingEvent[]> {
-    return this.call('.ams.ms.QueryMessages', body).pipe(
-      map((records) => {
-        const identity = this.identity;
-        const out: MessagingEvent[] = [];
-        if (!identity) return out;
-        for (const record of records) {
-          const event = normalizeEventRecord(record, identity, 'query');
-          if (event.type !== 'ChatStateEvent') out.push(event);
-        }
-        return out;
-      }),
-    );
+    // As in the real agent: the records also reach messages$, each (dialog, sequence) once.
+    return this.call('.ams.ms.QueryMessages', body).pipe(map((records) => this.resume.onRecords(records)));
+  }
+
+  private queryRecords(dialogId: string, after: number, max: number): Observable<readonly EventRecord[]> {
+    return this.call('.ams.ms.QueryMessages', { dialogId, newerThanSequence: after, maxQuantity: max });
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     for (const sub of [...this.lifetime]) sub.unsubscribe();
+    this.resume.dispose();
     this.disposed$.next();
     this.disposed$.complete();
+    this.delivered.complete();
     this.sentSubject.complete();
     this.errorsSubject.complete();
     this.resultsSubject.complete();
@@ -374,25 +377,36 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
     }
   }
 
-  private decode(frames$: Observable<WireNotification | string>): Observable<Notification> {
-    return frames$.pipe(
-      mergeMap((frame) => {
-        const decoded = decodeFrame(typeof frame === 'string' ? frame : frameText(frame));
-        if (isLeft(decoded)) {
-          this.emitError(decoded.left);
-          return EMPTY;
-        }
-        return decoded.right.kind === 'notification' ? of(decoded.right) : EMPTY;
+  private inbound(frames$: Observable<WireNotification | string>): Observable<Inbound> {
+    return new Observable<Inbound>((subscriber) =>
+      frames$.subscribe({
+        next: (frame) => {
+          const decoded = decodeFrame(typeof frame === 'string' ? frame : frameText(frame));
+          if (isLeft(decoded)) {
+            this.emitError(decoded.left);
+            return;
+          }
+          const n = decoded.right;
+          if (n.kind !== 'notification') return;
+          subscriber.next({ kind: 'notification', value: n });
+          const identity = this.identity;
+          if (!identity) return;
+          routeNotification(n, identity, {
+            ring: (value) => subscriber.next({ kind: 'ring', value }),
+            conversation: (value) => {
+              subscriber.next({ kind: 'conversation', value });
+              this.resume.onConversation(value);
+            },
+            event: (value) => this.resume.onLive(value),
+            chatState: (value) => subscriber.next({ kind: 'chatState', value }),
+            agentState: (value) => subscriber.next({ kind: 'agentState', value }),
+            warning: (w) => this.emitError(w),
+          });
+        },
+        error: (e: unknown) => subscriber.error(e),
+        complete: () => subscriber.complete(),
       }),
-      share(),
-    );
-  }
-
-  private conversationsOf(n: Notification, identity: Identity): ConversationChange[] {
-    if (!n.known || n.type !== '.ams.aam.ExConversationChangeNotification') return [];
-    const { changes, warnings } = normalizeConversationChanges(n.body, identity);
-    for (const w of warnings) this.emitError(w);
-    return changes;
+    ).pipe(share());
   }
 
   private emitError(error: AgentError): void {
@@ -400,9 +414,14 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
   }
 }
 
-function eventOf(n: Notification, identity: Identity): MessagingEvent | ChatStateChange | undefined {
-  return n.known && n.type === '.ams.ms.OnlineEventDistribution' ? normalizeEventRecord(n.body, identity, 'live') : undefined;
-}
+/** One item of the inbound path, tagged with the stream it belongs to. */
+type Inbound =
+  | { kind: 'notification'; value: Notification }
+  | { kind: 'ring'; value: Ring }
+  | { kind: 'conversation'; value: ConversationChange }
+  | { kind: 'chatState'; value: ChatStateChange }
+  | { kind: 'agentState'; value: AgentStateChange };
+type InboundValue<K extends Inbound['kind']> = Extract<Inbound, { kind: K }>['value'];
 
 /** The given sources as one: never emitting when there are none, the source itself when there is one. */
 function oneOf<T>(...sources: Array<Observable<T> | undefined>): Observable<T> {
