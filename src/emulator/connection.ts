@@ -24,6 +24,8 @@ export class AgentConnection implements AgentSocket {
   /** Frames for this socket produced while a request is handled, sent after its response. */
   private held: string[] | undefined;
   private open = true;
+  /** This socket's token bucket under `faults.rateLimit`. */
+  private bucket: { tokens: number; at: number } | undefined;
   /** Responses held back by a delay fault. */
   private readonly delayed = new Set<ReturnType<typeof setTimeout>>();
 
@@ -77,6 +79,7 @@ export class AgentConnection implements AgentSocket {
     this.core.requests.next({ username: this.agent.username, accountId: this.agent.accountId, request });
     const { dropped, delays, random } = this.core.faults;
     if (dropped.has('*') || dropped.has(request.type)) return;
+    if (this.rateLimited()) return this.respond(request.id, 429, errorType, 'Too Many Requests');
     const fault = drawFault(this.core.faults, ['dropResponse', 'delayResponse', 'dropConnection']);
     if (fault === 'dropResponse') return;
     if (fault === 'dropConnection') return this.terminate();
@@ -98,6 +101,19 @@ export class AgentConnection implements AgentSocket {
       for (const frame of frames) this.send(frame);
     }, delay);
     this.delayed.add(timer);
+  }
+
+  /** Takes a token from this socket's bucket; true when there was none (the request gets a 429). */
+  private rateLimited(): boolean {
+    const limit = this.core.faults.rateLimit;
+    if (!limit) return false;
+    const now = Date.now();
+    const bucket = (this.bucket ??= { tokens: limit.burst, at: now });
+    bucket.tokens = Math.min(limit.burst, bucket.tokens + ((now - bucket.at) * limit.perSecond) / 1_000);
+    bucket.at = now;
+    if (bucket.tokens < 1) return true;
+    bucket.tokens -= 1;
+    return false;
   }
 
   private run(request: Request): Reply {

@@ -60,6 +60,8 @@ export interface FaultState {
   random?: RandomFaults;
   /** The server stops answering altogether: no responses and no pongs to ws pings. */
   silent?: boolean;
+  /** Requests over this rate, per socket, are answered 429 (LivePerson's answer to bursts). */
+  rateLimit?: { readonly perSecond: number; readonly burst: number };
 }
 
 /**

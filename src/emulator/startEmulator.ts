@@ -101,6 +101,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     duplicateEvents: () => {
       core.faults.duplicateEvents = true;
     },
+    rateLimit: ({ perSecond, burst = perSecond }) => {
+      core.faults.rateLimit = { perSecond, burst };
+    },
     stopAnswering: () => {
       core.faults.silent = true;
       core.faults.dropped.add('*');
@@ -113,6 +116,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       core.faults.delays?.clear();
       core.faults.reorderEvents = false;
       delete core.faults.random;
+      delete core.faults.rateLimit;
       httpFaults.refreshUnauthorized = false;
       httpFaults.rateLimitedLogins = 0;
     },

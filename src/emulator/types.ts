@@ -263,6 +263,11 @@ export interface Faults {
    * (a half-dead connection that only a liveness check can notice). Sockets stay open.
    */
   stopAnswering(): void;
+  /**
+   * Each socket may send `perSecond` requests a second, in bursts of at most `burst` (default
+   * `perSecond`); requests over that are answered 429 with no effect, as LivePerson answers bursts.
+   */
+  rateLimit(options: { perSecond: number; burst?: number }): void;
   /** Turns every fault off. */
   clear(): void;
 }
