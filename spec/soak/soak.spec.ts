@@ -26,7 +26,8 @@ describe('chaos soak (short)', () => {
     expect(result.sent).toBeGreaterThan(100);
     expect(result.reconnects).toBeGreaterThan(0);
     // Every message the bot received was answered, and reached its consumer.
-    expect({ line, missingReplies: result.missingReplies }).toEqual({ line, missingReplies: 0 });
+    expect({ line, missingReplies: result.missingReplies, repeatedReplies: result.repeatedReplies }).toEqual({ line, missingReplies: 0, repeatedReplies: 0 });
+    expect(result.ok).toBe(true);
     expect({ line, lost: result.lost, duplicated: result.duplicated }).toEqual({ line, lost: 0, duplicated: 0 });
     expect(crashes).toEqual([]);
   }, 60_000);

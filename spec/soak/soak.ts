@@ -8,9 +8,9 @@
  *
  * Exits 1 when anything was lost, duplicated or leaked. `runSoak` is also used by soak.spec.ts.
  */
-import { catchError, defer, EMPTY, filter, firstValueFrom, merge, mergeMap, type Subscription } from 'rxjs';
+import { catchError, EMPTY, filter, firstValueFrom, merge, mergeMap, type Subscription } from 'rxjs';
 import { createAgent, type Agent, type AgentError, type MessagingEvent } from '../../src/index';
-import { acceptWaitingRings, markAsRead, retryBackoff, sendText } from '../../src/operators/index';
+import { acceptWaitingRings, markAsRead, sendText } from '../../src/operators/index';
 import { startEmulator, type Consumer, type Emulator } from '../../src/emulator/index';
 
 export interface SoakOptions {
@@ -161,6 +161,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       keepAlive: 2_000,
       requestTimeout: 3_000,
       reconnect: { initialInterval: 50, ratio: 1.5, maxInterval: 1_000, maxRetries: 1_000, jitter: 0.2 },
+      // Chaos drops the socket every second or so: a reply may need many tries to land once.
+      idempotentPublish: { attempts: 100 },
     });
     agent = bot;
     subs.push(bot.errors$.subscribe((e: AgentError) => bump(errors, e.kind)));
@@ -188,27 +190,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     await firstValueFrom(bot.subscribeExConversations({ convState: ['OPEN'], agentIds: [legacyId] }));
     await firstValueFrom(bot.setAgentState({ availability: 'ONLINE' }));
 
-    // The bot: accepts rings, marks messages read, echoes every consumer text. Replies are retried
-    // when the socket drops under them (at-least-once: a lost response means a repeated reply).
+    // The bot: accepts rings, marks messages read, echoes every consumer text. No retries here and
+    // no history queries: the agent follows the conversations it joins, and publishes each reply
+    // once across drops (its idempotency key is looked up in history when an outcome is unknown).
     subs.push(bot.run(merge(bot.rings$.pipe(acceptWaitingRings()), bot.messages$.pipe(markAsRead()))));
     subs.push(
       bot.messages$
         .pipe(
-          filter((m) => !m.isMe && m.role === 'CONSUMER'),
+          filter((m) => !m.isMe && m.role === 'CONSUMER' && !m.history),
           mergeMap((m) => {
             const text = textOf(m);
             if (text === undefined) return EMPTY;
-            return defer(() => bot.execute(sendText(m.dialogId, `echo: ${text}`))).pipe(
-              retryBackoff({
-                initialInterval: 50,
-                ratio: 1.5,
-                maxInterval: 1_000,
-                maxRetries: 100,
-                shouldRetry: (e: unknown) => {
-                  const kind = (e as { kind?: unknown }).kind;
-                  return kind === 'ConnectionClosed' || kind === 'RequestTimeout';
-                },
-              }),
+            return bot.execute(sendText(m.dialogId, `echo: ${text}`, { idempotencyKey: `echo:${m.dialogId}:${m.sequence}` })).pipe(
               catchError(() => {
                 bump(errors, 'ReplyGaveUp');
                 return EMPTY;
@@ -224,6 +217,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     for (let i = 0; i < consumerCount; i++) {
       const consumer = await emulator.consumer({ skillId: '-1', firstName: `c${i}` });
       consumers.push(consumer);
+      // Written before the ring is accepted: only the agent's following brings it to messages$.
+      const first = `c${i}-first`;
+      const firstSequence = await consumer.send(first);
+      const firstKey = `${consumer.convId}|${first}`;
+      sentAt.set(firstKey, { at: now(), sequence: firstSequence });
+      sent.add(firstKey);
+      owedReplies.add(firstKey);
       subs.push(
         consumer.received$.subscribe((record) => {
           const event = record.event as { type?: unknown; message?: unknown };
@@ -379,7 +379,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   for (const key of owedReplies) if (!replies.has(key)) missingReplies++;
   for (const n of replies.values()) if (n > 1) repeatedReplies += n - 1;
 
-  const ok = lost === 0 && duplicated === 0 && missingReplies === 0 && Object.keys(leaked).length === 0 && settled;
+  const ok = lost === 0 && duplicated === 0 && missingReplies === 0 && repeatedReplies === 0 && Object.keys(leaked).length === 0 && settled;
   return {
     seed,
     sent: sent.size,
