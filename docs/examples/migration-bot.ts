@@ -1,16 +1,15 @@
 /**
  * node-agent-sdk's seed bot (README "routing.RoutingTaskNotification" and
  * "cqm.ExConversationChangeNotification" samples), rewritten as an lp-agent-rx pipeline:
- * accept every WAITING ring, follow each conversation this bot is assigned to once (fetching its
- * history, as `subscribeMessagingEvents` did), and reply to every consumer message.
+ * accept every WAITING ring and reply to every consumer message. The agent follows each conversation
+ * it joins on its own (the history `subscribeMessagingEvents` fetched arrives on `messages$` first).
  * See docs/migrating-from-node-agent-sdk.md.
  */
-import { firstValueFrom, ignoreElements, map, merge, mergeMap, type Observable } from 'rxjs';
+import { firstValueFrom, map, merge, type Observable } from 'rxjs';
 import {
   acceptWaitingRings,
   contentEvents,
   createAgent,
-  dedupeConversations,
   markAsRead,
   sendText,
   type Agent,
@@ -22,23 +21,16 @@ function seedBot(agent: Agent): Observable<Command> {
   // routing.RoutingTaskNotification → updateRingState ACCEPTED, once per WAITING ring.
   const accept$ = agent.rings$.pipe(acceptWaitingRings({ conversations$: agent.conversations$ }));
 
-  // cqm.ExConversationChangeNotification → subscribeMessagingEvents, once per conversation
-  // (the "inMyConversationList" bookkeeping is dedupeConversations). The history lands on messages$.
-  const follow$ = agent.conversations$.pipe(
-    dedupeConversations({ myRole: 'ASSIGNED_AGENT' }),
-    mergeMap((c) => agent.queryMessages({ dialogId: c.convId, newerThanSequence: 0 })),
-    ignoreElements(),
-  );
-
-  // ms.MessagingEventNotification → read receipt + reply. Each (dialog, sequence) arrives once, so
-  // the history fetched above and the live distribution never produce two replies.
+  // cqm.ExConversationChangeNotification → subscribeMessagingEvents is gone: the agent follows every
+  // conversation it joins, history first. ms.MessagingEventNotification → read receipt + reply.
+  // Each (dialog, sequence) arrives once, so history and the live distribution never answer twice.
   const read$ = agent.messages$.pipe(markAsRead());
   const reply$ = agent.messages$.pipe(
     contentEvents(),
     map((m) => sendText(m.dialogId, `You said: ${m.event.message}`)),
   );
 
-  return merge(accept$, follow$, read$, reply$);
+  return merge(accept$, read$, reply$);
 }
 
 async function main(): Promise<void> {
