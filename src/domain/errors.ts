@@ -1,6 +1,9 @@
 /**
- * Typed errors. Every failure the library can observe is one of these values: it is emitted on
- * `agent.errors$` (or as the error of a request's observable), never thrown into the event loop.
+ * Typed errors. Every failure the library can observe is one of these values, never thrown into
+ * the event loop, and reported exactly once: a request you subscribed to yourself (`request`,
+ * `execute`, `call`, the typed methods) fails with it, and only you hear of it; a command run by
+ * `agent.run`, and everything the agent does or receives unasked (bad frames, warnings, closes,
+ * login, refresh, keep-alive, replay, follow and catch-up), is emitted on `agent.errors$`.
  * Each carries a `kind` to switch on, the request type and ids where there are some, and never a
  * secret (passwords, bearer tokens and csrf values are kept out of messages and fields).
  *
