@@ -7,7 +7,6 @@ export interface TextMessage extends ContentMessage {
   event: Extract<ContentEvent, { contentType: 'text/plain' }>;
 }
 
-/** Whether an event is a text message (ContentEvent, `text/plain`). */
 /**
  * Whether an operator lets through history that was already answered before this agent joined.
  *
@@ -19,6 +18,7 @@ export interface HistoryOptions {
   includeHistory?: boolean;
 }
 
+/** Whether an event is a text message (ContentEvent, `text/plain`). */
 export function isTextMessage(event: MessagingEvent): event is TextMessage {
   return event.type === 'ContentEvent' && event.event.contentType === 'text/plain';
 }

@@ -33,10 +33,6 @@ import {
   type ConversationChange,
   type Identity,
   type MessagingEvent,
-  normalizeAgentState,
-  normalizeConversationChanges,
-  normalizeEventRecord,
-  normalizeRings,
   RequestFailed,
   type Ring,
 } from '../domain/index.js';
