@@ -227,18 +227,19 @@ export function virtualTime(): { scheduler: VirtualTimeScheduler; advance(ms: nu
 
 /** Token credentials that need no network: the hosts are given, so no CSDS call and no login. */
 export function tokenConfig(server: FakeServer, scheduler: VirtualTimeScheduler, extra: Partial<AgentConfig> = {}): AgentConfig {
+  return { ...fakeOptions(server, scheduler), token: 'bearer-secret', userId: seedIds.agentLegacyId.split('.')[1], userPid: seedIds.agentPid, ...extra } as AgentConfig;
+}
+
+/** What every fake agent shares: the seed account, fixed hosts, the fake sockets, virtual time. */
+function fakeOptions(server: FakeServer, scheduler: VirtualTimeScheduler): Partial<AgentConfig> {
   return {
     accountId: seedIds.accountId,
-    token: 'bearer-secret',
-    userId: seedIds.agentLegacyId.split('.')[1],
-    userPid: seedIds.agentPid,
     domains: { facadeMsg: 'ums.fake', agentVep: 'vep.fake' },
     scheduler,
     socketFactory: server.factory,
     keepAlive: 0,
     reconnect: { jitter: 0 },
-    ...extra,
-  } as AgentConfig;
+  };
 }
 
 /**
@@ -270,16 +271,5 @@ export function fakeVep(refresh: (n: number) => { status: number; headers?: Reco
 
 /** Password credentials against {@link fakeVep}. */
 export function passwordConfig(server: FakeServer, scheduler: VirtualTimeScheduler, vep: { fetch: typeof fetch }, extra: Partial<AgentConfig> = {}): AgentConfig {
-  return {
-    accountId: seedIds.accountId,
-    username: 'bot',
-    password: 'hunter2',
-    domains: { facadeMsg: 'ums.fake', agentVep: 'vep.fake' },
-    fetch: vep.fetch,
-    scheduler,
-    socketFactory: server.factory,
-    keepAlive: 0,
-    reconnect: { jitter: 0 },
-    ...extra,
-  } as AgentConfig;
+  return { ...fakeOptions(server, scheduler), username: 'bot', password: 'hunter2', fetch: vep.fetch, ...extra } as AgentConfig;
 }

@@ -152,7 +152,7 @@ async function runConversations(
     emulator.addAgent({ username, password: 'scale' });
     const token = emulator.issueToken(username);
     const me = emulator.agentIdentity(username);
-    agent = createAgent({ ...token, reconnect: false });
+    agent = createAgent({ ...token, reconnect: false, follow: false });
     const a = agent;
 
     let frames = 0;
