@@ -106,8 +106,9 @@ export function openConnection(config: ConnectionConfig): Observable<ConnectionS
         }),
     };
 
+    const decodeOptions = config.maxFrameLength !== undefined ? { maxFrameLength: config.maxFrameLength } : {};
     const onFrame = (text: string): void => {
-      const decoded = decodeFrame(text, config.maxFrameLength !== undefined ? { maxFrameLength: config.maxFrameLength } : {});
+      const decoded = decodeFrame(text, decodeOptions);
       if (isLeft(decoded)) {
         config.report(decoded.left);
         return;
@@ -181,12 +182,13 @@ export function openConnection(config: ConnectionConfig): Observable<ConnectionS
 
     const transport = openTransport(config.factory, config.url, config.socketOptions).subscribe({
       next: (event) => {
+        if (typeof event === 'string') {
+          onFrame(event);
+          return;
+        }
         switch (event.type) {
           case 'open':
             onOpen(event.socket);
-            return;
-          case 'message':
-            onFrame(event.text);
             return;
           case 'pong':
             awaitingPong = false;

@@ -3,17 +3,20 @@ import { ConnectionClosed, SocketError, redact } from '../domain/errors.js';
 import type { SocketFactory, SocketOptions, WebSocketLike } from '../socket/index.js';
 
 /**
- * What one socket tells its connection, in order: `open` once, then frames, pongs and transport
- * errors. The observable errors with `ConnectionClosed` when the socket closes, whoever closed it.
+ * What one socket tells its connection, in order: `open` once, then frames (as their text, with no
+ * wrapper: this is the hot path), pongs and transport errors. The observable errors with
+ * `ConnectionClosed` when the socket closes, whoever closed it.
  *
  * @example
- * openTransport(openNodeSocket, url).subscribe((e) => { if (e.type === 'open') e.socket.send(text); });
+ * openTransport(openNodeSocket, url).subscribe((e) => { if (typeof e === 'string') onFrame(e); });
  */
 export type TransportEvent =
+  | string
   | { readonly type: 'open'; readonly socket: WebSocketLike }
-  | { readonly type: 'message'; readonly text: string }
   | { readonly type: 'pong' }
   | { readonly type: 'error'; readonly error: SocketError };
+
+const PONG = { type: 'pong' } as const;
 
 /**
  * Opening a socket, as an Observable: subscribing opens it, the close is the observable's error
@@ -44,10 +47,10 @@ export function openTransport(factory: SocketFactory, url: string, options?: Soc
             else openedEarly = true;
           },
           onMessage: (text) => {
-            if (!closed) subscriber.next({ type: 'message', text });
+            if (!closed) subscriber.next(text);
           },
           onPong: () => {
-            if (!closed) subscriber.next({ type: 'pong' });
+            if (!closed) subscriber.next(PONG);
           },
           onError: (error) => {
             if (!closed) subscriber.next({ type: 'error', error });
