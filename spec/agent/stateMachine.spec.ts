@@ -237,6 +237,25 @@ describe('the agent state machine over a fake socket, in virtual time', () => {
     ]);
   });
 
+  it('holds at most 1,000 live events of a dialog waiting for its history, then delivers them, and the history after, once each', async () => {
+    const { clock, server, agent, messages } = make();
+    await connected(agent, clock.advance);
+    const dialogId = seedIds.ringConvId;
+    server.store(dialogId, 'old');
+    server.held.add('.ams.ms.QueryMessages');
+    server.current?.push(conversationFrame({ convId: dialogId }));
+    await clock.advance(5);
+    for (let i = 0; i < 999; i++) server.live(server.store(dialogId, `live ${i}`));
+    expect(messages).toHaveLength(0);
+    server.live(server.store(dialogId, 'live 999'));
+    expect(messages).toHaveLength(1_000);
+    server.held.clear();
+    server.release();
+    await clock.advance(2_000); // 11 pages of history, paced
+    expect(messages).toHaveLength(1_001);
+    expect(messages[1_000]?.sequence).toBe(1);
+  });
+
   it('marks what another agent already answered as history when joining mid-way; the unanswered tail is not', async () => {
     const { clock, server, agent, messages } = make();
     await connected(agent, clock.advance);

@@ -39,6 +39,13 @@ export interface ResumeConfig {
   isOwn(event: MessagingEvent): boolean;
 }
 
+/**
+ * Live events held per dialog while its history is on its way. Past this, the dialog's held events
+ * are delivered and it stops waiting (its history then arrives after them, still once each): memory
+ * stays bounded when thousands of dialogs wait in the pacing queue.
+ */
+const MAX_HELD = 1_000;
+
 /** Roles that follow a conversation; a READER only watches. */
 const followsAs = (role: string | undefined): boolean => role !== undefined && role !== 'READER' && role !== 'CONSUMER';
 
@@ -88,8 +95,10 @@ export class Resume {
   /** A live event: held while its dialog is fetched, otherwise delivered unless seen before. */
   onLive(event: MessagingEvent): void {
     const held = this.held.get(event.dialogId);
-    if (held) held.push(event);
-    else if (this.tracker.add(event.dialogId, event.sequence)) this.config.deliver(event);
+    if (held) {
+      held.push(event);
+      if (held.length >= MAX_HELD) this.release(event.dialogId);
+    } else if (this.tracker.add(event.dialogId, event.sequence)) this.config.deliver(event);
   }
 
   /**
