@@ -259,14 +259,13 @@ describe('normalizeConversationChanges', () => {
     expect(warnings.map((w) => w.convId)).toEqual(['a', 'b']);
   });
 
-  it('skips a role this version does not know, with a warning, keeping the others', () => {
+  it('reads a role this version does not know like the others (the decoder reports the value once)', () => {
     const text = JSON.stringify(conversationUpsertFrame.body).replace('"MANAGER":', '"VISITOR":["v-1"],"MANAGER":');
     const decoded = ExConversationChangeNotificationBody.decode(JSON.parse(text));
     if (!isRight(decoded)) throw new Error('did not decode');
-    const { change, warnings } = only(decoded.right);
-    expect(change.conversation.participants.map((p) => p.role)).toEqual(['CONSUMER', 'MANAGER', 'ASSIGNED_AGENT']);
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]?.message).toContain('unknown role VISITOR');
+    const { change } = only(decoded.right);
+    expect(change.conversation.participants.map((p) => p.role)).toEqual(['CONSUMER', 'MANAGER', 'ASSIGNED_AGENT', 'VISITOR']);
+    expect(change.conversation.participants.find((p) => p.role === 'VISITOR')).toMatchObject({ id: 'v-1', legacyId: 'v-1' });
   });
 
   it('does not mutate its input', () => {

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { isLeft, isRight, type Either } from 'fp-ts/lib/Either.js';
 import { DecodeError, type DecodeFailure } from '../../src/domain/errors.js';
 import {
+  changeCodecs,
+  ChangesContainer,
   decodeFrame,
   decodeRequest,
   notificationCodecs,
@@ -180,7 +182,11 @@ describe('decodeFrame properties', () => {
         const f = frame as Record<string, Json>;
         const type = f['type'];
         if (f['kind'] === 'notification' && typeof type === 'string' && knownTypes.some((k) => k === type)) {
-          return isRight(r) === bodyIsValid(type as NotificationType, f['body']);
+          const problems = isRight(r) ? ((r.right as { problems?: readonly unknown[] }).problems ?? []) : [];
+          if (bodyIsValid(type as NotificationType, f['body'])) return isRight(r) && problems.length === 0;
+          // A body with changes is delivered without the bad ones, each reported; any other bad body is refused.
+          if (type in changeCodecs && ChangesContainer.is(f['body'])) return isRight(r) && problems.length > 0;
+          return isLeft(r);
         }
         return true;
       }),

@@ -1,6 +1,7 @@
 import { isLeft, isRight, type Either } from 'fp-ts/lib/Either.js';
 import { DecodeError } from '../../src/domain/errors.js';
 import {
+  collectUnknownValues,
   AcceptStatus,
   Availability,
   canonicalRequestType,
@@ -284,25 +285,10 @@ describe('PublishEvent events', () => {
   });
 });
 
-describe('literal unions', () => {
+describe('closed literal unions (what a request may say)', () => {
   const enums = [
-    ['RingState', RingState, ['WAITING', 'ACCEPTED', 'REJECTED', 'EXPIRED', 'CANCELLED', 'AUTO_ACCEPT']],
     ['RingAnswer', RingAnswer, ['ACCEPTED', 'REJECTED']],
-    ['Availability', Availability, ['ONLINE', 'OCCUPIED', 'AWAY', 'BACK_SOON', 'OFFLINE']],
-    ['ChangeType', ChangeType, ['UPSERT', 'DELETE']],
-    ['AcceptStatus', AcceptStatus, ['ACCEPT', 'READ', 'ACCESS', 'NACK', 'ACTION', 'VIEWED']],
-    ['ChatState', ChatState, ['ACTIVE', 'INACTIVE', 'GONE', 'COMPOSING', 'PAUSE', 'BACKGROUND']],
-    ['MessageAudience', MessageAudience, ['ALL', 'AGENTS_AND_MANAGERS']],
     ['FileType', FileType, ['JPG', 'JPEG', 'PNG', 'GIF', 'PDF', 'DOCX', 'XLSX', 'PPTX']],
-    ['Role', Role, ['CONSUMER', 'ASSIGNED_AGENT', 'MANAGER', 'READER', 'CONTROLLER', 'AGENT', 'BRAND_BOT']],
-    ['ConversationState', ConversationState, ['OPEN', 'CLOSE', 'LOCKED']],
-    ['CloseReason', CloseReason, ['AGENT', 'CONSUMER', 'TIMEOUT', 'SYSTEM']],
-    ['DialogType', DialogType, ['MAIN', 'POST_SURVEY', 'OTHER']],
-    ['ChannelType', ChannelType, ['MESSAGING', 'COBROWSE']],
-    ['ParticipantState', ParticipantState, ['ACTIVE', 'SUGGESTED']],
-    ['TtrType', TtrType, ['CUSTOM', 'NORMAL', 'PRIORITIZED', 'URGENT']],
-    ['DelayType', DelayType, ['NIGHT', 'WEEKEND', 'HOLIDAY']],
-    ['ClosedBy', ClosedBy, ['CONSUMER', 'AGENT', 'SYSTEM']],
   ] as const;
 
   it.each(enums)('%s accepts exactly its members', (_name, codec, members) => {
@@ -315,5 +301,41 @@ describe('literal unions', () => {
     for (const bad of [first.toLowerCase(), ` ${first}`, `${first}_X`, '', 'toString', '__proto__', 0, null, undefined, [first], { [first]: null }]) {
       expect(isLeft(codec.decode(bad))).toBe(true);
     }
+  });
+});
+
+describe('open enums (what the server may send)', () => {
+  const enums = [
+    ['RingState', RingState, ['WAITING', 'ACCEPTED', 'REJECTED', 'EXPIRED', 'CANCELLED', 'AUTO_ACCEPT']],
+    ['Availability', Availability, ['ONLINE', 'OCCUPIED', 'AWAY', 'BACK_SOON', 'OFFLINE']],
+    ['ChangeType', ChangeType, ['UPSERT', 'DELETE']],
+    ['AcceptStatus', AcceptStatus, ['ACCEPT', 'READ', 'ACCESS', 'NACK', 'ACTION', 'VIEWED']],
+    ['ChatState', ChatState, ['ACTIVE', 'INACTIVE', 'GONE', 'COMPOSING', 'PAUSE', 'BACKGROUND']],
+    ['MessageAudience', MessageAudience, ['ALL', 'AGENTS_AND_MANAGERS']],
+    ['Role', Role, ['CONSUMER', 'ASSIGNED_AGENT', 'MANAGER', 'READER', 'CONTROLLER', 'AGENT', 'BRAND_BOT']],
+    ['ConversationState', ConversationState, ['OPEN', 'CLOSE', 'LOCKED']],
+    ['CloseReason', CloseReason, ['AGENT', 'CONSUMER', 'TIMEOUT', 'SYSTEM']],
+    ['DialogType', DialogType, ['MAIN', 'POST_SURVEY', 'OTHER']],
+    ['ChannelType', ChannelType, ['MESSAGING', 'COBROWSE']],
+    ['ParticipantState', ParticipantState, ['ACTIVE', 'SUGGESTED']],
+    ['TtrType', TtrType, ['CUSTOM', 'NORMAL', 'PRIORITIZED', 'URGENT']],
+    ['DelayType', DelayType, ['NIGHT', 'WEEKEND', 'HOLIDAY']],
+    ['ClosedBy', ClosedBy, ['CONSUMER', 'AGENT', 'SYSTEM']],
+  ] as const;
+
+  it.each(enums)('%s knows its members and reports nothing for them', (_name, codec, members) => {
+    expect([...codec.known].sort()).toEqual([...members].sort());
+    const [ok, unknown] = collectUnknownValues(() => members.every((m) => isRight(codec.decode(m))));
+    expect(ok).toBe(true);
+    expect(unknown).toEqual([]);
+  });
+
+  it.each(enums)('%s accepts any other string, reporting it as unknown, and rejects non-strings', (name, codec, members) => {
+    const first = members[0];
+    const others = [first.toLowerCase(), `${first}_X`, ''];
+    const [ok, unknown] = collectUnknownValues(() => others.every((v) => isRight(codec.decode(v))));
+    expect(ok).toBe(true);
+    expect(unknown).toEqual(others.map((value) => ({ enumName: name, value })));
+    for (const bad of [0, null, undefined, [first], { [first]: null }]) expect(isLeft(codec.decode(bad))).toBe(true);
   });
 });

@@ -25,8 +25,8 @@ import type { Command, CommandBody } from '../domain/commands.js';
 import { AuthFailed, ConnectionClosed, redact, RequestTimeout, SocketError, toAgentError, type AgentError } from '../domain/errors.js';
 import type { AgentStateChange, ChatStateChange, ConversationChange, Identity, MessagingEvent, Ring } from '../domain/types.js';
 import {
+  decodeEventRecords,
   decodeWith,
-  QueryMessagesResponse,
   requestDefinitions,
   type Checkable,
   type EventRecord,
@@ -39,7 +39,7 @@ import {
 import { retryBackoff } from '../operators/retryBackoff.js';
 import { CommandMethods, commandResults } from './commandMethods.js';
 import { openConnection, type Connection, type ConnectionSignal } from './connection.js';
-import { routeNotification, type InboundSink } from './inbound.js';
+import { routeNotification, unknownValueReporter, type InboundSink } from './inbound.js';
 import { resolveAgentOptions, type AgentConfig, type ResolvedAgentOptions } from './options.js';
 import { createPacer, type Pacer } from './pacing.js';
 import { idempotencyKeyOf, publishOnce, withIdempotencyKey } from './publish.js';
@@ -108,6 +108,7 @@ class LpAgent extends CommandMethods implements Agent {
   private readonly resume: Resume;
   private readonly registry = new ReplayRegistry();
   private readonly sink: InboundSink;
+  private readonly warnOnce = unknownValueReporter((w) => this.emitError(w));
   /** The open, replayed connection; undefined while connecting or down. */
   private readonly ready$ = new BehaviorSubject<Connection | undefined>(undefined);
   /** Emits the error that ends a run of the connection (fatal auth, retries exhausted, dispose). */
@@ -335,7 +336,7 @@ class LpAgent extends CommandMethods implements Agent {
   private onNotification(n: Notification): void {
     this.notificationsSubject.next(n);
     const identity = this.identity;
-    if (identity) routeNotification(n, identity, this.sink);
+    if (identity) routeNotification(n, identity, this.sink, this.warnOnce);
   }
 
   // ---------------------------------------------------------------- outbound
@@ -407,10 +408,12 @@ class LpAgent extends CommandMethods implements Agent {
     ).pipe(map((response) => this.decodeRecords(response)));
   }
 
+  /** A history answer, record by record: a bad record is one error on errors$, the others are kept. */
   private decodeRecords(response: Response): readonly EventRecord[] {
-    const decoded = decodeWith(QueryMessagesResponse, response.body, '.ams.ms.QueryMessages response', 'body', response.reqId);
-    if (isLeft(decoded)) throw decoded.left;
-    return decoded.right;
+    const { records, problems, unknownValues } = decodeEventRecords(response.body, response.reqId);
+    for (const p of problems) this.emitError(p);
+    for (const u of unknownValues) this.warnOnce(u.enumName, u.value, '.ams.ms.QueryMessages$Response');
+    return records;
   }
 
   private newKey(): string {

@@ -1,4 +1,4 @@
-import type { NormalizeWarning } from '../domain/errors.js';
+import { DecodeWarning, redact, type DecodeError, type NormalizeWarning } from '../domain/errors.js';
 import { normalizeAgentState, normalizeConversationChanges, normalizeEventRecord, normalizeRings } from '../domain/index.js';
 import type { AgentStateChange, ChatStateChange, ConversationChange, Identity, MessagingEvent, Ring } from '../domain/types.js';
 import type { Notification } from '../protocol/index.js';
@@ -16,7 +16,28 @@ export interface InboundSink {
   event(event: MessagingEvent): void;
   chatState(change: ChatStateChange): void;
   agentState(change: AgentStateChange): void;
-  warning(warning: NormalizeWarning): void;
+  /** A degraded delivery (`NormalizeWarning`), a change that failed to decode (`DecodeError`), an unknown enum value (`DecodeWarning`). */
+  warning(warning: NormalizeWarning | DecodeError | DecodeWarning): void;
+}
+
+/** Distinct unknown values remembered per agent, so each is reported once. */
+const MAX_UNKNOWN_VALUES = 1_000;
+
+/**
+ * Reports each distinct unknown enum value once: a new content type seen a million times is one
+ * warning. Bounded memory.
+ *
+ * @example
+ * const warnOnce = unknownValueReporter((w) => errors.next(w));
+ */
+export function unknownValueReporter(report: (warning: DecodeWarning) => void): (enumName: string, value: string, frameType: string) => void {
+  const seen = new Set<string>();
+  return (enumName, value, frameType) => {
+    const key = `${enumName}\u0000${value}`;
+    if (seen.has(key) || seen.size >= MAX_UNKNOWN_VALUES) return;
+    seen.add(key);
+    report(new DecodeWarning(enumName, redact(value.slice(0, 64)), frameType));
+  };
 }
 
 /**
@@ -29,9 +50,17 @@ export interface InboundSink {
  * @param notification A decoded notification (unknown types route nowhere).
  * @param identity Who the agent is (isMe, myRole).
  * @param sink Receives each item.
+ * @param warnOnce Reports unknown enum values (see {@link unknownValueReporter}).
  */
-export function routeNotification(notification: Notification, identity: Identity, sink: InboundSink): void {
+export function routeNotification(
+  notification: Notification,
+  identity: Identity,
+  sink: InboundSink,
+  warnOnce?: (enumName: string, value: string, frameType: string) => void,
+): void {
   if (!notification.known) return;
+  if (notification.problems) for (const p of notification.problems) sink.warning(p);
+  if (notification.unknownValues && warnOnce) for (const u of notification.unknownValues) warnOnce(u.enumName, u.value, notification.type);
   switch (notification.type) {
     case '.ams.routing.RoutingTaskNotification':
       for (const ring of normalizeRings(notification.body)) sink.ring(ring);

@@ -19,6 +19,7 @@ export type AgentError =
   | RequestFailed
   | AuthFailed
   | NormalizeWarning
+  | DecodeWarning
   | SocketError
   | PipelineError;
 
@@ -160,6 +161,28 @@ export class NormalizeWarning extends Error {
 }
 
 /**
+ * A frame carried a value this version does not know (a new content type, role, TTR type, ...). It
+ * was delivered as sent, nothing dropped; the agent reports each distinct value once.
+ *
+ * @example
+ * agent.errors$.pipe(filter((e) => e.kind === 'DecodeWarning')).subscribe((w) => log.info(w.enumName, w.value));
+ */
+export class DecodeWarning extends Error {
+  readonly kind = 'DecodeWarning' as const;
+  constructor(
+    /** The open enum, e.g. `TtrType`. */
+    readonly enumName: string,
+    /** The value, as sent (at most 64 characters). */
+    readonly value: string,
+    /** The notification type it came in. */
+    readonly frameType?: string,
+  ) {
+    super(`${frameType ? `${frameType}: ` : ''}${enumName} ${JSON.stringify(value)} is not a value this version knows; delivered as sent`);
+    this.name = 'DecodeWarning';
+  }
+}
+
+/**
  * The socket could not be opened or failed at the transport level (refused, DNS, TLS, HTTP status
  * on upgrade other than 401).
  *
@@ -227,6 +250,7 @@ export function toAgentError(e: unknown): AgentError {
     e instanceof RequestFailed ||
     e instanceof AuthFailed ||
     e instanceof NormalizeWarning ||
+    e instanceof DecodeWarning ||
     e instanceof SocketError ||
     e instanceof PipelineError
   ) {

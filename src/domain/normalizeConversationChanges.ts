@@ -1,4 +1,4 @@
-import { Role } from '../protocol/index.js';
+import { idsOf, type Role } from '../protocol/index.js';
 import type { ConversationDetails, Dialog, ExConversationChangeNotificationBody, ExConversationResult, ParticipantsByRole } from '../protocol/index.js';
 import { NormalizeWarning } from './errors.js';
 import { normalizeEventRecord } from './normalizeEventRecord.js';
@@ -88,12 +88,9 @@ function collectParticipants(details: ConversationDetails, identity: Identity, g
 
   let myRole: Role | undefined;
   for (const role of roles) {
-    if (!Role.is(role)) {
-      gaps.note(`unknown role ${role} (skipped)`);
-      continue;
-    }
-    const legacyIds = legacy[role];
-    const pidIds = pids?.[role];
+    // Roles this version does not know are read like the others (the decoder warned about them once).
+    const legacyIds = idsOf(legacy, role);
+    const pidIds = idsOf(pids, role);
     const n = Math.max(legacyIds?.length ?? 0, pidIds?.length ?? 0);
     for (let i = 0; i < n; i++) {
       const legacyId = legacyIds?.[i];
@@ -119,9 +116,9 @@ function toDialog(dialog: Dialog, legacy: ParticipantsByRole, pids: Participants
     if (!cobrowse && state === 'ACTIVE') {
       // Pair by legacy id rather than by position alone: a dialog may list a role's participants
       // in another order than the conversation, and a wrong PId is worse than a legacy one.
-      const legacyIds = legacy[p.role];
+      const legacyIds = idsOf(legacy, p.role);
       const k = legacyIds ? legacyIds.indexOf(p.id) : -1;
-      const pid = k < 0 ? undefined : pids?.[p.role]?.[k];
+      const pid = k < 0 ? undefined : idsOf(pids, p.role)?.[k];
       if (pid !== undefined) id = pid;
       else if (pids) gaps.note(`no PId for ${p.role} (legacy id used)`);
     }

@@ -1,4 +1,4 @@
-import type { EventRecord } from '../protocol/index.js';
+import { isKnownEvent, type EventRecord } from '../protocol/index.js';
 import type { ChatStateChange, EventEnvelope, Identity, MessagingEvent } from './types.js';
 
 /**
@@ -46,6 +46,9 @@ export function normalizeEventRecord(record: EventRecord, identity: Identity, so
   const metadata = record.metadata;
   const messageAudience = record.messageAudience;
   const event = record.event;
+  if (!isKnownEvent(event)) {
+    return { type: 'UnknownEvent', eventType: event.type, event, dialogId, convId, sequence, serverTimestamp, originatorId, originatorLegacyId, role, isMe, clientProperties, metadata, messageAudience, source };
+  }
   // One literal per event type, not a spread of a shared envelope: spreading costs ~8x on this hot path.
   switch (event.type) {
     case 'ChatStateEvent':

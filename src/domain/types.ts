@@ -13,6 +13,7 @@ import type {
   DelayType,
   DialogType,
   MessageAudience,
+  OtherEvent,
   ParticipantState,
   RichContentEvent,
   RingState,
@@ -185,13 +186,24 @@ export interface AcceptStatusMessage extends EventEnvelope {
 }
 
 /**
+ * An event of a type, or a ContentEvent of a content type, this version does not know (LivePerson
+ * adds them over time): delivered as sent, typed, never an error. `eventType` is its wire type.
+ */
+export interface UnknownMessage extends EventEnvelope {
+  type: 'UnknownEvent';
+  /** The event's wire `type`, e.g. `ContentEvent` (with an unknown `contentType`) or a new event type. */
+  eventType: string;
+  event: OtherEvent;
+}
+
+/**
  * A sequenced messaging event: one per OnlineEventDistribution record and per QueryMessages record.
  * Narrow with `ofEventType('ContentEvent')` or `m.type === 'ContentEvent'`.
  *
  * @example
  * agent.messages$.subscribe((m) => { if (m.type === 'ContentEvent' && !m.isMe) reply(m.dialogId); });
  */
-export type MessagingEvent = ContentMessage | RichContentMessage | AcceptStatusMessage;
+export type MessagingEvent = ContentMessage | RichContentMessage | AcceptStatusMessage | UnknownMessage;
 
 /**
  * Typing and presence: COMPOSING, ACTIVE, BACKGROUND (consumer left the app), ...

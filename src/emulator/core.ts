@@ -4,7 +4,7 @@ import type {
   ClientProperties,
   ClosedBy,
   CloseReason,
-  EventRecord,
+  KnownEventRecord,
   MessageAudience,
   MessagingEventBody,
   Role,
@@ -160,7 +160,7 @@ export class EmulatorCore {
     const dialog = conv.dialogs.find((d) => d.dialogId === dialogId);
     if (!dialog) throw new RequestError(`Dialog ${dialogId} not found in conversation ${conv.convId}`);
     if (dialog.state !== 'OPEN') throw new RequestError(`Dialog ${dialogId} is closed`);
-    const base: EventRecord = {
+    const base: KnownEventRecord = {
       dialogId,
       conversationId: conv.convId,
       originatorId: originator.id,
@@ -176,7 +176,7 @@ export class EmulatorCore {
       return 0;
     }
     dialog.lastSequence += 1;
-    const record: EventRecord = { sequence: dialog.lastSequence, ...base, serverTimestamp: this.state.clock.now() };
+    const record: KnownEventRecord = { sequence: dialog.lastSequence, ...base, serverTimestamp: this.state.clock.now() };
     dialog.events.push(record);
     this.deliver(conv, record, originator);
     if (event.type !== 'AcceptStatusEvent') {
@@ -288,7 +288,7 @@ export class EmulatorCore {
     dialog.metaDataLastUpdateTs = this.state.clock.tick();
   }
 
-  private deliver(conv: ConversationRecord, record: EventRecord, originator: Originator): void {
+  private deliver(conv: ConversationRecord, record: KnownEventRecord, originator: Originator): void {
     this.hub.distribute(conv, record);
     if (originator.role !== 'CONSUMER' && record.messageAudience !== 'AGENTS_AND_MANAGERS') conv.received.next(record);
   }

@@ -2,7 +2,7 @@ import { isRight } from 'fp-ts/lib/Either.js';
 import {
   ClientProperties,
   type DownloadTokenResponse,
-  type EventRecord,
+  type KnownEventRecord,
   type FileUrlResponse,
   type Request,
   type UserProfile,
@@ -43,8 +43,9 @@ export function handleRequest(core: EmulatorCore, socket: AgentSocket, request: 
     case '.KeepAlive':
       return ok('OK');
     case '.ams.routing.SetAgentState': {
-      const target = state.agentById(request.body.agentUserId, agent.accountId);
-      if (!target) throw new RequestError(`Agent ${request.body.agentUserId} not found`);
+      // LivePerson's schema needs only `availability`: without `agentUserId` it is the sender's own state.
+      const target = request.body.agentUserId === undefined ? agent : state.agentById(request.body.agentUserId, agent.accountId);
+      if (!target) throw new RequestError(`Agent ${request.body.agentUserId ?? ''} not found`);
       core.setAgentState(target, request.body.availability, request.body.description);
       return { code: 202, body: 'Agent state updated successfully' };
     }
@@ -110,7 +111,7 @@ export function handleRequest(core: EmulatorCore, socket: AgentSocket, request: 
       const { dialogId, newerThanSequence, olderThanSequence, maxQuantity } = request.body;
       const conv = conversationOf(core, agent, dialogId, undefined);
       const events = conv.dialogs.find((d) => d.dialogId === dialogId)?.events ?? [];
-      const records: EventRecord[] = events
+      const records: KnownEventRecord[] = events
         .filter((e) => (e.sequence ?? 0) > newerThanSequence && (olderThanSequence === undefined || (e.sequence ?? 0) < olderThanSequence))
         .slice(0, Math.max(0, maxQuantity ?? 100));
       return ok(records);

@@ -1,6 +1,6 @@
 import type * as t from 'io-ts';
 import type {
-  EventRecord,
+  KnownEventRecord,
   ExConversationResult,
   NotificationType,
   notificationCodecs,
@@ -251,7 +251,7 @@ export class Hub {
   }
 
   /** OnlineEventDistribution to every open socket of every agent participant. */
-  distribute(conv: ConversationRecord, record: EventRecord): void {
+  distribute(conv: ConversationRecord, record: KnownEventRecord): void {
     const text = notification('.ams.ms.OnlineEventDistribution', record);
     for (const p of conv.participants) {
       if (p.role === 'CONSUMER') continue;

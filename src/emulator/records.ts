@@ -9,6 +9,7 @@ import type {
   RoutingTask,
 } from '../protocol/index.js';
 import { mainDialog, type AgentRecord, type ConversationRecord, type DialogRecord, type RingRecord, type TaskRecord } from './state.js';
+import { isKnownEvent } from '../protocol/index.js';
 
 // Wire shapes are built as the protocol's own types, so the compiler checks that the emulator
 // speaks the protocol the client decodes.
@@ -28,7 +29,8 @@ export function conversationResult(
 ): ExConversationResult {
   const result: ExConversationResult = {
     convId: conv.convId,
-    effectiveTTR: conv.state === 'OPEN' ? conv.startTs + conv.ttr.value * 1000 : -1,
+    // Every LivePerson sample shows -1 here.
+    effectiveTTR: -1,
     lastUpdateTime: conv.lastUpdateTime,
     numberOfunreadMessages: unreadCounts(conv),
     conversationDetails: conversationDetails(conv, accountId),
@@ -107,8 +109,9 @@ export function unreadCounts(conv: ConversationRecord): Record<string, number> {
   for (const p of conv.participants) {
     const read = new Set<number>();
     for (const e of events) {
-      if (e.originatorId === p.id && e.event.type === 'AcceptStatusEvent' && e.event.status === 'READ') {
-        for (const s of e.event.sequenceList) read.add(s);
+      const event = e.event;
+      if (e.originatorId === p.id && isKnownEvent(event) && event.type === 'AcceptStatusEvent' && event.status === 'READ') {
+        for (const s of event.sequenceList) read.add(s);
       }
     }
     counts[p.id] = events.filter(

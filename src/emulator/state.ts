@@ -1,12 +1,13 @@
 import { ReplaySubject } from 'rxjs';
 import type {
+  DelayType,
   Availability,
   ChannelType,
   ClosedBy,
   CloseReason,
   ConversationState,
   DialogType,
-  EventRecord,
+  KnownEventRecord,
   RingState,
   Role,
   Ttr,
@@ -112,7 +113,7 @@ export interface DialogRecord {
   /** Legacy ids of SUGGESTED assigned agents. */
   suggested: string[];
   /** Stored (sequenced) events, ascending. */
-  readonly events: EventRecord[];
+  readonly events: KnownEventRecord[];
   lastSequence: number;
 }
 
@@ -177,16 +178,16 @@ export interface ConversationRecord {
   readonly participants: ParticipantRecord[];
   readonly dialogs: DialogRecord[];
   ttr: Ttr;
-  delay?: { type: 'NIGHT' | 'WEEKEND' | 'HOLIDAY'; tillWhen: number };
+  delay?: { type: DelayType; tillWhen: number };
   manualETTR?: number;
   note?: string;
   csatRate?: number;
   readonly context: Record<string, unknown>;
-  lastContentEvent?: EventRecord;
+  lastContentEvent?: KnownEventRecord;
   /** The current routing task, and the finished ones before it. */
   readonly tasks: TaskRecord[];
   /** What the consumer sees. */
-  readonly received: ReplaySubject<EventRecord>;
+  readonly received: ReplaySubject<KnownEventRecord>;
 }
 
 /**
@@ -402,7 +403,7 @@ export class EmulatorState {
       ttr: { ttrType: 'NORMAL', value: 3600 },
       context,
       tasks: [],
-      received: new ReplaySubject<EventRecord>(),
+      received: new ReplaySubject<KnownEventRecord>(),
     };
     this.conversations.set(convId, conv);
     this.addDialog(conv, convId, 'MAIN', 'MESSAGING');

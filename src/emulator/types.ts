@@ -4,7 +4,7 @@ import type {
   CloseReason,
   ConversationDetails,
   ConversationState,
-  EventRecord,
+  KnownEventRecord,
   ExConversationResult,
   MessagingEventBody,
   Request,
@@ -198,7 +198,7 @@ export interface Consumer {
    * receipts and chat states, not AGENTS_AND_MANAGERS ones). Replays the past to late subscribers;
    * completes when the emulator closes.
    */
-  readonly received$: Observable<EventRecord>;
+  readonly received$: Observable<KnownEventRecord>;
   /** Sends a `text/plain` ContentEvent; resolves with its sequence. */
   send(text: string): Promise<number>;
   /** Publishes any event (rich content, files...); resolves with its sequence (0 for chat states). */
@@ -318,7 +318,7 @@ export interface ConversationSnapshot {
   /** The whole record subscribers get (details, unread counts, last content event). */
   readonly result: ExConversationResult;
   /** Every stored (sequenced) event of every dialog, in order. */
-  readonly events: readonly EventRecord[];
+  readonly events: readonly KnownEventRecord[];
   /** Every ring of every routing task of this conversation. */
   readonly rings: readonly RingSnapshot[];
 }

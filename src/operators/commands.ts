@@ -1,5 +1,5 @@
 import type { CommandOf } from '../domain/index.js';
-import type { ChatState, ConversationField, MessageAudience, RichContentEvent, Role, TypedObject } from '../protocol/index.js';
+import type { ConversationField, KnownChatState, KnownRole, PublishAudience, RichContentEvent, TypedObject } from '../protocol/index.js';
 
 /** A PublishEvent command: a message, receipt or chat state to publish in a dialog. */
 export type PublishEventCommand = CommandOf<'.ams.ms.PublishEvent'>;
@@ -11,7 +11,7 @@ export type RingAnswerCommand = CommandOf<'.ams.routing.UpdateRingState'>;
 /** Options of a published message. */
 export interface PublishOptions {
   /** Who sees it. `AGENTS_AND_MANAGERS` is a private note the consumer never sees. Default: everyone. */
-  messageAudience?: MessageAudience;
+  messageAudience?: PublishAudience;
   /** Quick-reply buttons shown under the message (structured content `quickReplies`). */
   quickReplies?: Record<string, unknown>;
   /** Typed metadata for the request envelope, e.g. `[{ type: 'BotResponse', ... }]`. */
@@ -107,7 +107,7 @@ export function readReceipt(dialogId: string, sequences: readonly number[]): Pub
  * @example
  * agent.run(of(chatState(dialogId, 'COMPOSING')));
  */
-export function chatState(dialogId: string, state: ChatState): PublishEventCommand {
+export function chatState(dialogId: string, state: KnownChatState): PublishEventCommand {
   return publish(dialogId, { type: 'ChatStateEvent', chatState: state });
 }
 
@@ -168,6 +168,6 @@ export function joinAsManager(convId: string): ConversationFieldCommand {
  * @example
  * agent.run(of(leaveConversation(convId, 'MANAGER')));
  */
-export function leaveConversation(convId: string, role: Role): ConversationFieldCommand {
+export function leaveConversation(convId: string, role: KnownRole): ConversationFieldCommand {
   return updateFields(convId, [{ field: 'ParticipantsChange', type: 'REMOVE', role }]);
 }

@@ -7,6 +7,84 @@ export function literals<K extends string>(name: string, ...values: readonly K[]
   return t.keyof(keys, name);
 }
 
+/**
+ * A value of an open enum: one of the known literals, or any other string LivePerson adds later.
+ * Editors still complete the known ones.
+ *
+ * @example
+ * const t: Open<'NORMAL' | 'URGENT'> = 'SOMETHING_NEW'; // allowed
+ */
+export type Open<K extends string> = K | (string & {});
+
+/** A value an open enum did not know, reported once per decode. */
+export interface UnknownValue {
+  /** The enum's name, e.g. `TtrType`. */
+  readonly enumName: string;
+  readonly value: string;
+}
+
+/**
+ * Where open enums report unknown values while a frame is decoded. Set only for the duration of
+ * one synchronous decode (see `collectUnknownValues`), so no state outlives a call or leaks
+ * between agents.
+ */
+let unknownSink: UnknownValue[] | undefined;
+
+/**
+ * Runs `decode` and returns, beside its result, every unknown enum value the open enums saw.
+ *
+ * @example
+ * const [result, unknown] = collectUnknownValues(() => codec.is(value));
+ */
+export function collectUnknownValues<T>(decode: () => T): [T, UnknownValue[]] {
+  const outer = unknownSink;
+  const sink: UnknownValue[] = [];
+  unknownSink = sink;
+  try {
+    return [decode(), sink];
+  } finally {
+    unknownSink = outer;
+  }
+}
+
+/**
+ * Reports a value this version does not know to the decode in progress (if any); always true, so a
+ * guard can end with it.
+ *
+ * @example
+ * return known.has(u) || reportUnknown('TtrType', u);
+ */
+export function reportUnknown(enumName: string, value: string): true {
+  unknownSink?.push({ enumName, value });
+  return true;
+}
+
+/** An open enum codec: its known values, and any other string. */
+export interface OpenEnumC<K extends string> extends t.Type<Open<K>, string, unknown> {
+  readonly known: ReadonlySet<string>;
+  /** The same values as a closed union: for what a request may say (the server refuses others). */
+  readonly closed: t.KeyofC<Record<K, null>>;
+}
+
+/**
+ * An open enum: the known literals plus any other string. An unknown value decodes (nothing is
+ * dropped) and is reported to `collectUnknownValues`, so the agent can warn once per value.
+ *
+ * @example
+ * const TtrType = openLiterals('TtrType', 'CUSTOM', 'NORMAL');
+ * TtrType.is(''); // true, reported as unknown
+ */
+export function openLiterals<K extends string>(name: string, ...values: readonly K[]): OpenEnumC<K> {
+  const known = new Set<string>(values);
+  const is = (u: unknown): u is Open<K> => {
+    if (typeof u !== 'string') return false;
+    if (!known.has(u)) unknownSink?.push({ enumName: name, value: u });
+    return true;
+  };
+  const codec = new t.Type<Open<K>, string, unknown>(name, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c)), (a) => a);
+  return Object.assign(codec, { known, closed: literals(name, ...values) });
+}
+
 /** The static type of a {@link struct}: `{a: A; b?: B}` for required `a` and optional `b`. */
 export type StructOf<R extends t.Props, O extends t.Props> = t.TypeOf<t.TypeC<R>> & t.TypeOf<t.PartialC<O>>;
 
@@ -80,7 +158,7 @@ export const TypedObject = t.type({ type: t.string }, 'TypedObject');
 export type TypedObject = t.TypeOf<typeof TypedObject> & Record<string, unknown>;
 
 /** UPSERT or DELETE: the change types of every subscription notification. */
-export const ChangeType = literals('ChangeType', 'UPSERT', 'DELETE');
+export const ChangeType = openLiterals('ChangeType', 'UPSERT', 'DELETE');
 export type ChangeType = t.TypeOf<typeof ChangeType>;
 
 /** A subscription response: `{subscriptionId}` (LivePerson's docs also show the typo `subScriptionId`). */

@@ -1,47 +1,62 @@
 import * as t from 'io-ts';
-import { ChangeType, literals, struct } from './common.js';
-import { EventRecord, Role } from './messaging.js';
+import { ChangeType, literals, openLiterals, struct } from './common.js';
+import { EventRecord, Role, type KnownRole } from './messaging.js';
 
 /** Conversation state (also used for `stage`). */
-export const ConversationState = literals('ConversationState', 'OPEN', 'CLOSE', 'LOCKED');
+export const ConversationState = openLiterals('ConversationState', 'OPEN', 'CLOSE', 'LOCKED');
 export type ConversationState = t.TypeOf<typeof ConversationState>;
 
 /** Why a conversation closed. */
-export const CloseReason = literals('CloseReason', 'AGENT', 'CONSUMER', 'TIMEOUT', 'SYSTEM');
+export const CloseReason = openLiterals('CloseReason', 'AGENT', 'CONSUMER', 'TIMEOUT', 'SYSTEM');
 export type CloseReason = t.TypeOf<typeof CloseReason>;
 
 /** Dialog kinds: the MAIN dialog (its id is the conversation id) and the post-conversation survey. */
-export const DialogType = literals('DialogType', 'MAIN', 'POST_SURVEY', 'OTHER');
+export const DialogType = openLiterals('DialogType', 'MAIN', 'POST_SURVEY', 'OTHER');
 export type DialogType = t.TypeOf<typeof DialogType>;
 
 /** Dialog channels. */
-export const ChannelType = literals('ChannelType', 'MESSAGING', 'COBROWSE');
+export const ChannelType = openLiterals('ChannelType', 'MESSAGING', 'COBROWSE');
 export type ChannelType = t.TypeOf<typeof ChannelType>;
 
 /** ACTIVE participants have joined; SUGGESTED ones are transfer targets that have not accepted yet. */
-export const ParticipantState = literals('ParticipantState', 'ACTIVE', 'SUGGESTED');
+export const ParticipantState = openLiterals('ParticipantState', 'ACTIVE', 'SUGGESTED');
 export type ParticipantState = t.TypeOf<typeof ParticipantState>;
 
 /** Time-to-respond kinds. */
-export const TtrType = literals('TtrType', 'CUSTOM', 'NORMAL', 'PRIORITIZED', 'URGENT');
+export const TtrType = openLiterals('TtrType', 'CUSTOM', 'NORMAL', 'PRIORITIZED', 'URGENT');
 export type TtrType = t.TypeOf<typeof TtrType>;
 
 /** Delay kinds. */
-export const DelayType = literals('DelayType', 'NIGHT', 'WEEKEND', 'HOLIDAY');
+export const DelayType = openLiterals('DelayType', 'NIGHT', 'WEEKEND', 'HOLIDAY');
 export type DelayType = t.TypeOf<typeof DelayType>;
 
 /** Who closed a dialog. */
-export const ClosedBy = literals('ClosedBy', 'CONSUMER', 'AGENT', 'SYSTEM');
+export const ClosedBy = openLiterals('ClosedBy', 'CONSUMER', 'AGENT', 'SYSTEM');
 export type ClosedBy = t.TypeOf<typeof ClosedBy>;
 
 const Ids = t.array(t.string);
 
-/** `{ROLE: [ids]}`; roles this version does not know stay on the object as extra keys. */
-export const ParticipantsByRole = t.partial(
-  { CONSUMER: Ids, ASSIGNED_AGENT: Ids, MANAGER: Ids, READER: Ids, CONTROLLER: Ids, AGENT: Ids, BRAND_BOT: Ids },
+/**
+ * `{ROLE: [ids]}`. The known roles are checked; roles this version does not know stay on the object
+ * and are read like the others (see {@link idsOf}).
+ */
+export type ParticipantsByRole = { [R in KnownRole]?: string[] } & { [role: string]: unknown };
+export const ParticipantsByRole: t.Type<ParticipantsByRole, ParticipantsByRole, unknown> = struct(
   'ParticipantsByRole',
+  {},
+  { CONSUMER: Ids, ASSIGNED_AGENT: Ids, MANAGER: Ids, READER: Ids, CONTROLLER: Ids, AGENT: Ids, BRAND_BOT: Ids },
 );
-export type ParticipantsByRole = t.TypeOf<typeof ParticipantsByRole>;
+
+/**
+ * The ids listed under a role, known or not; `undefined` when the role is absent or not a list of ids.
+ *
+ * @example
+ * idsOf(details.participants, 'ASSIGNED_AGENT'); // ['12345678.4411']
+ */
+export function idsOf(byRole: ParticipantsByRole | undefined, role: string): readonly string[] | undefined {
+  const ids = byRole?.[role];
+  return Array.isArray(ids) && ids.every((id) => typeof id === 'string') ? (ids as string[]) : undefined;
+}
 
 /** One participant of a dialog; `id` is a legacy id (`accountId.userId`) for agents. */
 export const ParticipantDetails = struct('ParticipantDetails', { id: t.string, role: Role }, { state: ParticipantState });
@@ -66,7 +81,7 @@ export const Dialog = struct(
 export type Dialog = t.TypeOf<typeof Dialog>;
 
 /** Time to respond. */
-export const Ttr = t.type({ ttrType: TtrType, value: t.number }, 'Ttr');
+export const Ttr = struct('Ttr', { ttrType: TtrType }, { value: t.number });
 export type Ttr = t.TypeOf<typeof Ttr>;
 
 /** A conversation's `conversationDetails` on the wire. */
@@ -153,7 +168,7 @@ export const ParticipantsChange = struct(
   {
     field: t.literal('ParticipantsChange'),
     type: literals('ParticipantsChangeType', 'ADD', 'REMOVE', 'SUGGEST', 'UPDATE'),
-    role: Role,
+    role: Role.closed,
   },
   { userId: t.string },
 );
@@ -179,7 +194,7 @@ export const DialogChange = struct(
     dialog: struct(
       'DialogChangeDialog',
       { dialogId: t.string },
-      { state: ConversationState, closedBy: ClosedBy, closedCause: t.string, dialogType: DialogType, channelType: ChannelType },
+      { state: ConversationState.closed, closedBy: ClosedBy.closed, closedCause: t.string, dialogType: DialogType.closed, channelType: ChannelType.closed },
     ),
   },
   { dialogId: t.string },
@@ -187,11 +202,11 @@ export const DialogChange = struct(
 export type DialogChange = t.TypeOf<typeof DialogChange>;
 
 /** Set the time to respond. */
-export const TTRField = t.type({ field: t.literal('TTRField'), ttrType: TtrType, value: t.number }, 'TTRField');
+export const TTRField = t.type({ field: t.literal('TTRField'), ttrType: TtrType.closed, value: t.number }, 'TTRField');
 export type TTRField = t.TypeOf<typeof TTRField>;
 
 /** Delay the conversation (night, weekend, holiday). */
-export const DelayField = t.type({ field: t.literal('DelayField'), type: DelayType, tillWhen: t.number }, 'DelayField');
+export const DelayField = t.type({ field: t.literal('DelayField'), type: DelayType.closed, tillWhen: t.number }, 'DelayField');
 export type DelayField = t.TypeOf<typeof DelayField>;
 
 /** Manually set the estimated time to respond. */

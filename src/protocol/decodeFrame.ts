@@ -1,8 +1,10 @@
-import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
+import { isLeft, isRight, left, right, type Either } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { DecodeError } from '../domain/errors.js';
 import { NotificationEnvelope, RequestEnvelope, ResponseEnvelope } from './envelope.js';
-import { isNotificationType, notificationCodecs, type KnownNotification, type Notification } from './notifications.js';
+import { collectUnknownValues, type UnknownValue } from './common.js';
+import { EventRecord, type EventRecord as EventRecordType } from './messaging.js';
+import { changeCodecs, ChangesContainer, isNotificationType, notificationCodecs, type DecodeIssues, type KnownNotification, type Notification } from './notifications.js';
 import { canonicalRequestType, requestDefinitions, type RequestBody, type RequestType } from './requests.js';
 
 /** A response, correlated by `reqId`; its body is decoded by whoever sent the request. */
@@ -71,10 +73,64 @@ function decodeNotification(value: unknown): Either<DecodeError, Notification> {
   const { type, body } = env.right;
   if (!isNotificationType(type)) return right({ kind: 'notification', known: false, type, body });
   const codec: Checkable<unknown> = notificationCodecs[type];
-  const decoded = check(codec, body);
-  if (isLeft(decoded)) return left(schemaError(type, decoded.left, 'body'));
-  // The codec table guarantees the body matches the type; TypeScript cannot correlate the two.
-  return right({ kind: 'notification', known: true, type, body: decoded.right } as KnownNotification);
+  const [decoded, unknownValues] = collectUnknownValues(() => check(codec, body));
+  const issues: DecodeIssues = unknownValues.length > 0 ? { unknownValues } : {};
+  if (isRight(decoded)) {
+    // The codec table guarantees the body matches the type; TypeScript cannot correlate the two.
+    return right({ kind: 'notification', known: true, type, body: decoded.right, ...issues } as KnownNotification);
+  }
+  if (!(type in changeCodecs)) return left(schemaError(type, decoded.left, 'body'));
+  return decodeChanges(type as keyof typeof changeCodecs, body);
+}
+
+/**
+ * A body with many changes that failed as a whole: each change decoded on its own. A change that
+ * fails is one `DecodeError` naming its index; the others are delivered.
+ */
+function decodeChanges(type: keyof typeof changeCodecs, body: unknown): Either<DecodeError, Notification> {
+  const container = check(ChangesContainer, body);
+  if (isLeft(container)) return left(schemaError(type, container.left, 'body'));
+  const item: Checkable<unknown> = changeCodecs[type];
+  const changes: unknown[] = [];
+  const problems: DecodeError[] = [];
+  const [, unknownValues] = collectUnknownValues(() =>
+    container.right.changes.forEach((change, i) => {
+      const decoded = check(item, change);
+      if (isRight(decoded)) changes.push(decoded.right);
+      else problems.push(schemaError(type, decoded.left, `body.changes[${i}]`));
+    }),
+  );
+  const decodedBody = { ...container.right, changes };
+  const issues: DecodeIssues = { problems, ...(unknownValues.length > 0 ? { unknownValues } : {}) };
+  // Each change passed its codec, so the body is the type's: TypeScript cannot correlate the two.
+  return right({ kind: 'notification', known: true, type, body: decodedBody, ...issues } as KnownNotification);
+}
+
+/**
+ * The records of a QueryMessages answer, one at a time: a record that fails is one `DecodeError`
+ * naming its index; the others are kept.
+ *
+ * @example
+ * const { records, problems } = decodeEventRecords(response.body, response.reqId);
+ */
+export function decodeEventRecords(
+  body: unknown,
+  reqId?: string,
+): { records: EventRecordType[]; problems: DecodeError[]; unknownValues: UnknownValue[] } {
+  const what = '.ams.ms.QueryMessages response';
+  if (!Array.isArray(body)) {
+    return { records: [], problems: [new DecodeError(`${what}: body is not an array of records`, 'schema', 'body', undefined, reqId)], unknownValues: [] };
+  }
+  const records: EventRecordType[] = [];
+  const problems: DecodeError[] = [];
+  const [, unknownValues] = collectUnknownValues(() =>
+    body.forEach((record: unknown, i) => {
+      const decoded = check(EventRecord, record);
+      if (isRight(decoded)) records.push(decoded.right);
+      else problems.push(schemaError(what, decoded.left, `body[${i}]`, 'schema', reqId));
+    }),
+  );
+  return { records, problems, unknownValues };
 }
 
 /**
@@ -194,6 +250,8 @@ function describeExpected(type: t.Decoder<unknown, unknown> | undefined): string
   if (tagOf(type) === 'KeyofType' && typeof keys === 'object' && keys !== null) {
     return `one of ${Object.keys(keys).map((k) => JSON.stringify(k)).join(' | ')}`;
   }
+  // An open enum takes any string; only a non-string fails it.
+  if ((type as { known?: unknown }).known instanceof Set) return `a string (${type.name})`;
   return `a valid ${type.name}`;
 }
 

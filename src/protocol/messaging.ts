@@ -1,21 +1,28 @@
 import * as t from 'io-ts';
-import { literals, struct, TypedObject } from './common.js';
+import { literals, openLiterals, reportUnknown, struct, TypedObject } from './common.js';
 
 /** Participant roles seen on the wire. */
-export const Role = literals('Role', 'CONSUMER', 'ASSIGNED_AGENT', 'MANAGER', 'READER', 'CONTROLLER', 'AGENT', 'BRAND_BOT');
+export const Role = openLiterals('Role', 'CONSUMER', 'ASSIGNED_AGENT', 'MANAGER', 'READER', 'CONTROLLER', 'AGENT', 'BRAND_BOT');
 export type Role = t.TypeOf<typeof Role>;
+/** A role this version knows (what a request may name). */
+export type KnownRole = t.TypeOf<typeof Role.closed>;
 
 /** Receipt statuses of an AcceptStatusEvent. */
-export const AcceptStatus = literals('AcceptStatus', 'ACCEPT', 'READ', 'ACCESS', 'NACK', 'ACTION', 'VIEWED');
+export const AcceptStatus = openLiterals('AcceptStatus', 'ACCEPT', 'READ', 'ACCESS', 'NACK', 'ACTION', 'VIEWED');
 export type AcceptStatus = t.TypeOf<typeof AcceptStatus>;
 
 /** Typing / presence states of a ChatStateEvent. */
-export const ChatState = literals('ChatState', 'ACTIVE', 'INACTIVE', 'GONE', 'COMPOSING', 'PAUSE', 'BACKGROUND');
+export const ChatState = openLiterals('ChatState', 'ACTIVE', 'INACTIVE', 'GONE', 'COMPOSING', 'PAUSE', 'BACKGROUND');
 export type ChatState = t.TypeOf<typeof ChatState>;
+/** A chat state this version knows (what may be published). */
+export type KnownChatState = t.TypeOf<typeof ChatState.closed>;
 
 /** Who sees a published event. */
-export const MessageAudience = literals('MessageAudience', 'ALL', 'AGENTS_AND_MANAGERS');
+export const MessageAudience = openLiterals('MessageAudience', 'ALL', 'AGENTS_AND_MANAGERS');
 export type MessageAudience = t.TypeOf<typeof MessageAudience>;
+/** Who may see an event being published: only the values the server documents. */
+export const PublishAudience = literals('MessageAudience', 'ALL', 'AGENTS_AND_MANAGERS');
+export type PublishAudience = t.TypeOf<typeof PublishAudience>;
 
 /** File types accepted by the upload URL request. */
 export const FileType = literals('FileType', 'JPG', 'JPEG', 'PNG', 'GIF', 'PDF', 'DOCX', 'XLSX', 'PPTX');
@@ -78,9 +85,59 @@ export type AcceptStatusEvent = t.TypeOf<typeof AcceptStatusEvent>;
 export const ChatStateEvent = t.type({ type: t.literal('ChatStateEvent'), chatState: ChatState }, 'ChatStateEvent');
 export type ChatStateEvent = t.TypeOf<typeof ChatStateEvent>;
 
-/** Every event shape of PROTOCOL.md §3.2. */
+/** Every event shape of PROTOCOL.md §3.2, as received (statuses and chat states open). */
 export const MessagingEventBody = t.union([ContentEvent, RichContentEvent, AcceptStatusEvent, ChatStateEvent], 'Event');
 export type MessagingEventBody = t.TypeOf<typeof MessagingEventBody>;
+
+const KNOWN_EVENT_TYPES = new Set(['ContentEvent', 'RichContentEvent', 'AcceptStatusEvent', 'ChatStateEvent']);
+const KNOWN_CONTENT_TYPES = new Set(['text/plain', 'hosted/file', 'forms/secure-invitation', 'forms/secure-submission']);
+
+/**
+ * An event of a type (or a ContentEvent of a content type) this version does not know. Delivered as
+ * a typed unknown event, never an error; a known type with a malformed shape is still an error.
+ */
+export interface OtherEvent {
+  readonly type: string;
+  readonly [field: string]: unknown;
+}
+function isOtherEvent(u: unknown): u is OtherEvent {
+  if (typeof u !== 'object' || u === null || Array.isArray(u)) return false;
+  const { type, contentType } = u as Record<string, unknown>;
+  if (typeof type !== 'string') return false;
+  if (!KNOWN_EVENT_TYPES.has(type)) return reportUnknown('EventType', type);
+  return type === 'ContentEvent' && typeof contentType === 'string' && !KNOWN_CONTENT_TYPES.has(contentType) && reportUnknown('ContentType', contentType);
+}
+const OtherEvent = new t.Type<OtherEvent, OtherEvent, unknown>(
+  'OtherEvent',
+  isOtherEvent,
+  (u, c) => (isOtherEvent(u) ? t.success(u) : t.failure(u, c)),
+  t.identity,
+);
+
+/**
+ * Whether a received event is one of the shapes this version knows (otherwise an {@link OtherEvent}).
+ *
+ * @example
+ * if (isKnownEvent(record.event)) switch (record.event.type) { ... }
+ */
+export function isKnownEvent(event: MessagingEventBody | OtherEvent): event is MessagingEventBody {
+  return KNOWN_EVENT_TYPES.has(event.type) && (event.type !== 'ContentEvent' || KNOWN_CONTENT_TYPES.has(String(event['contentType'])));
+}
+
+/** An event as received: a known shape, or one this version does not know yet. */
+export const ReceivedEvent = t.union([MessagingEventBody, OtherEvent], 'Event');
+export type ReceivedEvent = t.TypeOf<typeof ReceivedEvent>;
+
+/** The same shapes as they may be published: statuses and chat states only from the known ones. */
+const PublishableEvent = t.union(
+  [
+    ContentEvent,
+    RichContentEvent,
+    t.type({ type: t.literal('AcceptStatusEvent'), status: AcceptStatus.closed, sequenceList: t.array(t.number) }, 'AcceptStatusEvent'),
+    t.type({ type: t.literal('ChatStateEvent'), chatState: ChatState.closed }, 'ChatStateEvent'),
+  ],
+  'Event',
+);
 
 /** `.ClientProperties` of an originator; every field optional. */
 export const ClientProperties = struct(
@@ -111,7 +168,7 @@ export type OriginatorMetadata = t.TypeOf<typeof OriginatorMetadata>;
  */
 export const EventRecord = struct(
   'EventRecord',
-  { dialogId: t.string, event: MessagingEventBody },
+  { dialogId: t.string, event: ReceivedEvent },
   {
     sequence: t.number,
     conversationId: t.string,
@@ -125,12 +182,14 @@ export const EventRecord = struct(
   },
 );
 export type EventRecord = t.TypeOf<typeof EventRecord>;
+/** A record whose event is one of the known shapes: what the emulator stores and sends. */
+export type KnownEventRecord = Omit<EventRecord, 'event'> & { event: MessagingEventBody };
 
 /** `.ams.ms.PublishEvent` request body. */
 export const PublishEventBody = struct(
   'PublishEventBody',
-  { dialogId: t.string, event: MessagingEventBody },
-  { conversationId: t.string, messageAudience: MessageAudience },
+  { dialogId: t.string, event: PublishableEvent },
+  { conversationId: t.string, messageAudience: PublishAudience },
 );
 export type PublishEventBody = t.TypeOf<typeof PublishEventBody>;
 

@@ -1,7 +1,9 @@
 import * as t from 'io-ts';
-import { ExConversationChangeNotificationBody } from './conversations.js';
+import type { DecodeError } from '../domain/errors.js';
+import { ChangeType, struct, type UnknownValue } from './common.js';
+import { ExConversationChangeNotificationBody, ExConversationResult } from './conversations.js';
 import { EventRecord } from './messaging.js';
-import { AgentStateNotificationBody, RoutingTaskNotificationBody } from './routing.js';
+import { AgentStateNotificationBody, AgentStateResult, RoutingTask, RoutingTaskNotificationBody } from './routing.js';
 
 /**
  * Codecs of every notification body the agent API sends (PROTOCOL.md §4), keyed by wire type.
@@ -18,12 +20,33 @@ export const notificationCodecs = {
   '.ams.routing.RingUpdated': t.unknown,
 } as const;
 
+/**
+ * The notifications that carry many changes, with the codec of one change: when the body fails as a
+ * whole, each change is decoded on its own, so one bad change costs only itself.
+ */
+export const changeCodecs = {
+  '.ams.routing.RoutingTaskNotification': t.type({ type: ChangeType, result: RoutingTask }),
+  '.ams.routing.AgentStateNotification': t.type({ type: ChangeType, result: AgentStateResult }),
+  '.ams.aam.ExConversationChangeNotification': t.type({ type: ChangeType, result: ExConversationResult }),
+} as const;
+
+/** A body with changes, each still undecoded. */
+export const ChangesContainer = struct('ChangesContainer', { changes: t.UnknownArray }, { subscriptionId: t.string });
+
+/** What decoding found wrong in a delivered notification, without dropping it. */
+export interface DecodeIssues {
+  /** Changes that failed to decode, one error each (naming the change's index); the others were delivered. */
+  problems?: readonly DecodeError[];
+  /** Enum values this version does not know, delivered as sent. */
+  unknownValues?: readonly UnknownValue[];
+}
+
 /** A notification type this version decodes. */
 export type NotificationType = keyof typeof notificationCodecs;
 
 /** A decoded notification of a known type, its body typed by its `type`. */
 export type KnownNotification = {
-  [K in NotificationType]: { kind: 'notification'; known: true; type: K; body: t.TypeOf<(typeof notificationCodecs)[K]> };
+  [K in NotificationType]: { kind: 'notification'; known: true; type: K; body: t.TypeOf<(typeof notificationCodecs)[K]> } & DecodeIssues;
 }[NotificationType];
 
 /**

@@ -1,8 +1,8 @@
 import * as t from 'io-ts';
-import { ChangeType, literals, struct } from './common.js';
+import { ChangeType, literals, openLiterals, struct } from './common.js';
 
 /** Lifecycle of one ring. WAITING rings are the ones an agent may accept. */
-export const RingState = literals('RingState', 'WAITING', 'ACCEPTED', 'REJECTED', 'EXPIRED', 'CANCELLED', 'AUTO_ACCEPT');
+export const RingState = openLiterals('RingState', 'WAITING', 'ACCEPTED', 'REJECTED', 'EXPIRED', 'CANCELLED', 'AUTO_ACCEPT');
 export type RingState = t.TypeOf<typeof RingState>;
 
 /** The answers an agent can give to a ring. */
@@ -10,7 +10,7 @@ export const RingAnswer = literals('RingAnswer', 'ACCEPTED', 'REJECTED');
 export type RingAnswer = t.TypeOf<typeof RingAnswer>;
 
 /** Agent availability as routing sees it. */
-export const Availability = literals('Availability', 'ONLINE', 'OCCUPIED', 'AWAY', 'BACK_SOON', 'OFFLINE');
+export const Availability = openLiterals('Availability', 'ONLINE', 'OCCUPIED', 'AWAY', 'BACK_SOON', 'OFFLINE');
 export type Availability = t.TypeOf<typeof Availability>;
 
 /** One entry of `ringsDetails` on the wire (PROTOCOL.md §4.1). */
@@ -71,8 +71,9 @@ export type AgentStateNotificationBody = t.TypeOf<typeof AgentStateNotificationB
 /** `.ams.routing.SetAgentState` request body. */
 export const SetAgentStateBody = struct(
   'SetAgentStateBody',
-  { channels: t.array(t.string), agentUserId: t.string, availability: Availability },
-  { description: t.string },
+  // LivePerson's schema needs only `availability`; the agent sends the full shape node-agent-sdk sends.
+  { availability: Availability.closed },
+  { channels: t.array(t.string), agentUserId: t.string, description: t.string },
 );
 export type SetAgentStateBody = t.TypeOf<typeof SetAgentStateBody>;
 

@@ -20,7 +20,7 @@ import {
   ReplaySubject,
 } from 'rxjs';
 import { CommandMethods, commandResults } from '../agent/commandMethods.js';
-import { routeNotification } from '../agent/inbound.js';
+import { routeNotification, unknownValueReporter } from '../agent/inbound.js';
 import { Resume, type FollowOptions } from '../agent/resume.js';
 import type { Agent, CommandResult, ConnectionState, RequestOptions } from '../agent/types.js';
 import {
@@ -198,6 +198,7 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
   private readonly lifetime = new Set<Subscription>();
   private readonly dialogSequences = new Map<string, number>();
   private readonly resume: Resume;
+  private readonly warnOnce = unknownValueReporter((w) => this.emitError(w));
   /** What the shared resume part delivers to `messages$` (live events, history, queried records). */
   private readonly delivered = new Subject<MessagingEvent>();
   private reqCount = 0;
@@ -397,7 +398,7 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
             chatState: (value) => subscriber.next({ kind: 'chatState', value }),
             agentState: (value) => subscriber.next({ kind: 'agentState', value }),
             warning: (w) => this.emitError(w),
-          });
+          }, this.warnOnce);
         },
         error: (e: unknown) => subscriber.error(e),
         complete: () => subscriber.complete(),
