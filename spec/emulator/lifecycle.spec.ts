@@ -21,7 +21,7 @@ async function settle(condition: () => boolean, turns = 500): Promise<void> {
 describe('emulator lifecycle', () => {
   it('close() leaves no server, socket or timer behind', async () => {
     const before = activeResources();
-    const emulator = await startEmulator({ seed: 3 });
+    const emulator = await startEmulator({ seed: 3, sessionsPerUser: 'many' });
     const sockets: TestSocket[] = [];
     let during: ReturnType<typeof activeResources> | undefined;
     try {

@@ -15,7 +15,7 @@ describe('emulator messaging: publish, fan-out, sequences, history', () => {
 
   /** bot: online, subscribed, and the accepted assigned agent of `consumer`'s conversation. */
   beforeEach(async () => {
-    emulator = await startEmulator({ port: 0, seed: 1 });
+    emulator = await startEmulator({ port: 0, seed: 1, sessionsPerUser: 'many' });
     emulator.addAgent({ username: 'bot', password: 'secret', skills: ['-1'] });
     bot = await open('bot');
     await goOnline(bot, emulator, 'bot');

@@ -12,7 +12,7 @@ describe('emulator websocket: handshake, envelope, controls', () => {
   };
 
   beforeEach(async () => {
-    emulator = await startEmulator({ port: 0, seed: 1 });
+    emulator = await startEmulator({ port: 0, seed: 1, sessionsPerUser: 'many' });
     emulator.addAgent({ username: 'bot', password: 'secret', skills: ['-1'] });
   });
   afterEach(async () => {

@@ -131,7 +131,7 @@ describe('the emulator against a client sending garbage', () => {
   beforeEach(async () => {
     process.on('unhandledRejection', onCrash);
     process.on('uncaughtException', onCrash);
-    emulator = await startEmulator({ port: 0, seed: 22 });
+    emulator = await startEmulator({ port: 0, seed: 22, sessionsPerUser: 'many' });
     emulator.addAgent({ username: 'raw', password: 'pw' });
     emulator.addAgent({ username: 'good', password: 'pw' });
   });

@@ -22,7 +22,17 @@ import {
 } from 'rxjs';
 import { createCsdsClient, wsBase, type AuthOptions, type Credentials, type Session } from '../auth/index.js';
 import type { Command, CommandBody } from '../domain/commands.js';
-import { AuthFailed, ConnectionClosed, redact, RequestTimeout, SocketError, toAgentError, type AgentError } from '../domain/errors.js';
+import {
+  AuthFailed,
+  ConnectionClosed,
+  redact,
+  RequestTimeout,
+  SESSION_TAKEN_OVER_CODE,
+  SessionTakenOver,
+  SocketError,
+  toAgentError,
+  type AgentError,
+} from '../domain/errors.js';
 import type { AgentStateChange, ChatStateChange, ConversationChange, Identity, MessagingEvent, Ring } from '../domain/types.js';
 import {
   decodeEventRecords,
@@ -53,6 +63,11 @@ const AUTH_CLOSE_CODES = new Set([4401, 4407, 1011, 1008]);
 
 /** Own publish keys remembered, so joining never counts this agent's replies as someone else's answers. */
 const OWN_KEYS = 10_000;
+
+/** The close that says another session of this agent user took over, as its own error kind. */
+function takenOver(e: unknown): SessionTakenOver | undefined {
+  return e instanceof ConnectionClosed && e.code === SESSION_TAKEN_OVER_CODE ? new SessionTakenOver(e.code, e.reason) : undefined;
+}
 
 /** A planned restart: the session was renewed, so the socket moves to the new bearer at once. */
 class SessionRenewed extends ConnectionClosed {
@@ -301,9 +316,9 @@ class LpAgent extends CommandMethods implements Agent {
     if (wasReady || this.everReady) this.resume.onDisconnected();
     if (error instanceof ConnectionClosed) {
       this.lastCloseCode = error.code;
-      if (AUTH_CLOSE_CODES.has(error.code)) this.sessions.invalidate();
+      if (AUTH_CLOSE_CODES.has(error.code) || error.code === SESSION_TAKEN_OVER_CODE) this.sessions.invalidate();
     }
-    if (!(error instanceof SessionRenewed)) this.emitError(error);
+    if (!(error instanceof SessionRenewed)) this.emitError(takenOver(error) ?? error);
     this.failures += 1;
     const policy = this.options.reconnect;
     if (policy && this.retries(error) && this.failures <= policy.maxRetries) {
@@ -311,8 +326,12 @@ class LpAgent extends CommandMethods implements Agent {
     }
   }
 
-  /** Fatal logins and sockets that cannot even be created (a bad URL) end the run; the rest retry. */
+  /**
+   * Fatal logins, sockets that cannot even be created (a bad URL) and, unless configured otherwise,
+   * a takeover by another session of the same user end the run; the rest retry.
+   */
   private retries(e: unknown): boolean {
+    if (takenOver(e) && this.options.onSessionTakenOver === 'stop') return false;
     return !(e instanceof AuthFailed && e.fatal) && !(e instanceof SocketError);
   }
 
@@ -324,7 +343,7 @@ class LpAgent extends CommandMethods implements Agent {
     const exhausted = error instanceof ConnectionClosed && !(error instanceof SessionRenewed);
     const reason = this.options.reconnect ? 'reconnect attempts exhausted' : 'reconnect disabled';
     this.status({ status: 'closed', ...(this.lastCloseCode !== undefined ? { code: this.lastCloseCode } : {}) });
-    this.ended$.next(exhausted ? new ConnectionClosed(this.lastCloseCode ?? 1006, reason) : error);
+    this.ended$.next(takenOver(error) ?? (exhausted ? new ConnectionClosed(this.lastCloseCode ?? 1006, reason) : error));
   }
 
   private status(state: ConnectionState): void {

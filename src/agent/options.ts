@@ -72,6 +72,12 @@ export interface AgentOptions extends AuthOptions {
    * up to 1 000 records per dialog.
    */
   follow?: FollowOptions | false;
+  /**
+   * What to do when another session of the same agent user takes over (close 4409): `'stop'` ends
+   * the run with `SessionTakenOver` (the default: two processes on one bot user would otherwise
+   * kick each other in a loop); `'reconnect'` takes the session back under the reconnect policy.
+   */
+  onSessionTakenOver?: 'stop' | 'reconnect';
   /** Pace of what the agent sends on its own: catch-up and follow queries. */
   pacing?: PacingOptions;
   /**
@@ -112,6 +118,7 @@ export interface ResolvedAgentOptions {
   reconnect: Required<ReconnectOptions> | false;
   stableAfter: number;
   refreshRetryInterval: number;
+  onSessionTakenOver: 'stop' | 'reconnect';
   follow: Required<FollowOptions> | false;
   pacing: PacingOptions;
   publishAttempts: number;
@@ -134,6 +141,7 @@ export function resolveAgentOptions(config: AgentOptions): ResolvedAgentOptions 
     reconnect = {},
     stableAfter = 10_000,
     refreshRetryInterval = 5_000,
+    onSessionTakenOver = 'stop',
     follow = {},
     pacing = {},
     idempotentPublish = {},
@@ -151,6 +159,7 @@ export function resolveAgentOptions(config: AgentOptions): ResolvedAgentOptions 
     reconnect: reconnect === false ? false : { ...DEFAULT_RECONNECT, ...reconnect },
     stableAfter,
     refreshRetryInterval,
+    onSessionTakenOver,
     follow: follow === false ? false : { history: follow.history ?? 1_000, pageSize: follow.pageSize ?? 100 },
     pacing,
     publishAttempts: idempotentPublish === false ? 0 : (idempotentPublish.attempts ?? 5),

@@ -20,6 +20,7 @@ export type AgentError =
   | AuthFailed
   | NormalizeWarning
   | DecodeWarning
+  | SessionTakenOver
   | SocketError
   | PipelineError;
 
@@ -183,6 +184,29 @@ export class DecodeWarning extends Error {
 }
 
 /**
+ * Another session of the same agent user took over: LivePerson allows one live session per agent
+ * user, and a second login ends the first. By default the agent stops (`connect()` fails with this)
+ * instead of logging in again and kicking the other process in turn.
+ *
+ * @example
+ * agent.errors$.pipe(filter((e) => e.kind === 'SessionTakenOver')).subscribe(() => releaseTheLease());
+ */
+export class SessionTakenOver extends Error {
+  readonly kind = 'SessionTakenOver' as const;
+  constructor(
+    /** The close code that said so. */
+    readonly code: number,
+    readonly reason = '',
+  ) {
+    super(`another session of this agent user took over (close ${code}${reason ? `: ${reason}` : ''}); this agent stopped instead of fighting back`);
+    this.name = 'SessionTakenOver';
+  }
+}
+
+/** The close code the emulator ends a session with when another session of the same user opens. */
+export const SESSION_TAKEN_OVER_CODE = 4409;
+
+/**
  * The socket could not be opened or failed at the transport level (refused, DNS, TLS, HTTP status
  * on upgrade other than 401).
  *
@@ -251,6 +275,7 @@ export function toAgentError(e: unknown): AgentError {
     e instanceof AuthFailed ||
     e instanceof NormalizeWarning ||
     e instanceof DecodeWarning ||
+    e instanceof SessionTakenOver ||
     e instanceof SocketError ||
     e instanceof PipelineError
   ) {

@@ -1,3 +1,4 @@
+import { SESSION_TAKEN_OVER_CODE } from '../domain/errors.js';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -51,8 +52,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const agent = owner?.accountId === account ? owner : undefined;
     if (!agent || bearer === undefined) return refuse(socket, 401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
-      if (core.closed) ws.terminate();
-      else new AgentConnection(ws, agent, bearer, core);
+      if (core.closed) return ws.terminate();
+      // One live session per agent user, as LivePerson: the newcomer ends the others.
+      if (options.sessionsPerUser !== 'many') {
+        for (const old of core.hub.socketsOfAgent(agent)) old.close(SESSION_TAKEN_OVER_CODE, 'session taken over by another login');
+      }
+      new AgentConnection(ws, agent, bearer, core);
     });
   });
 

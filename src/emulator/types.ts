@@ -39,6 +39,11 @@ export interface EmulatorOptions {
    * survey) instead of closing the conversation. Default false.
    */
   postSurvey?: boolean;
+  /**
+   * `'one'` (the default, as LivePerson): a new websocket of an agent user ends that user's older
+   * sockets with close 4409 ("session taken over"). `'many'` lets them live side by side.
+   */
+  sessionsPerUser?: 'one' | 'many';
 }
 
 /**
