@@ -35,7 +35,6 @@ describe('emulator messaging: publish, fan-out, sequences, history', () => {
     expect(first).toEqual({
       sequence: 1,
       dialogId: consumer.convId,
-      conversationId: consumer.convId,
       originatorId: consumer.consumerId,
       originatorPId: consumer.consumerId,
       originatorClientProperties: expect.objectContaining({ type: '.ClientProperties', integration: 'WEB_SDK' }),

@@ -129,22 +129,26 @@ describe('emulator routing rules: OCCUPIED agents, transfers, managers, post-sur
       expect(await consumer.send('bye')).toBe(1);
       expect((await closeDialog(consumer.convId, consumer.convId)).code).toBe(200);
       const details = emulator.conversation(consumer.convId)?.details;
-      expect(details?.state).toBe('OPEN');
+      // As LivePerson's frames show: CLOSE (with its reason) while the stage stays OPEN during the survey.
+      expect(details).toMatchObject({ state: 'CLOSE', stage: 'OPEN', closeReason: 'AGENT' });
       expect(details?.dialogs).toMatchObject([
         { dialogId: consumer.convId, dialogType: 'MAIN', state: 'CLOSE', closedBy: 'AGENT' },
-        { dialogType: 'POST_SURVEY', channelType: 'MESSAGING', state: 'OPEN' },
+        { dialogType: 'POST_SURVEY', channelType: 'MESSAGING', state: 'OPEN', metaData: expect.any(Object) },
       ]);
+      // The survey dialog lists the consumer only, not the agents.
+      expect(details?.dialogs?.[1]?.participantsDetails?.map((p) => p.role)).toEqual(['CONSUMER']);
       const surveyId = details?.dialogs?.[1]?.dialogId ?? '';
       expect(surveyId).not.toBe(consumer.convId);
 
       expect(await consumer.send('5 stars')).toBe(1);
       const record = await bot.notification('.ams.ms.OnlineEventDistribution', (r) => r.dialogId === surveyId);
-      expect(record).toMatchObject({ sequence: 1, conversationId: consumer.convId, event: { message: '5 stars' } });
+      expect(record).toMatchObject({ sequence: 1, event: { message: '5 stars' } });
+      expect(record).not.toHaveProperty('conversationId');
       const history = await bot.ok('.ams.ms.QueryMessages', { dialogId: surveyId, newerThanSequence: 0 });
       expect(history).toMatchObject([{ dialogId: surveyId, sequence: 1 }]);
 
       expect((await closeDialog(consumer.convId, surveyId)).code).toBe(200);
-      expect(emulator.conversation(consumer.convId)?.state).toBe('CLOSE');
+      expect(emulator.conversation(consumer.convId)?.details).toMatchObject({ state: 'CLOSE', stage: 'CLOSE' });
     });
 
     it('closing MAIN without postSurvey closes the conversation and opens no dialog', async () => {

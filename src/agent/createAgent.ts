@@ -49,7 +49,7 @@ import {
 import { retryBackoff } from '../operators/retryBackoff.js';
 import { CommandMethods, commandResults } from './commandMethods.js';
 import { openConnection, type Connection, type ConnectionSignal } from './connection.js';
-import { routeNotification, unknownValueReporter, type InboundSink } from './inbound.js';
+import { DialogDirectory, routeNotification, unknownValueReporter, type InboundSink } from './inbound.js';
 import { resolveAgentOptions, type AgentConfig, type ResolvedAgentOptions } from './options.js';
 import { createPacer, type Pacer } from './pacing.js';
 import { idempotencyKeyOf, publishOnce, withIdempotencyKey } from './publish.js';
@@ -124,6 +124,7 @@ class LpAgent extends CommandMethods implements Agent {
   private readonly registry = new ReplayRegistry();
   private readonly sink: InboundSink;
   private readonly warnOnce = unknownValueReporter((w) => this.emitError(w));
+  private readonly dialogs = new DialogDirectory();
   /** The open, replayed connection; undefined while connecting or down. */
   private readonly ready$ = new BehaviorSubject<Connection | undefined>(undefined);
   /** Emits the error that ends a run of the connection (fatal auth, retries exhausted, dispose). */
@@ -165,6 +166,7 @@ class LpAgent extends CommandMethods implements Agent {
       follow: this.options.follow,
       query: (dialogId, after, max) => this.pacer.schedule(this.queryRecords(dialogId, after, max)),
       identity: () => this.identity,
+      conversationOf: (dialogId) => this.dialogs.conversationOf(dialogId),
       deliver: (e) => this.messagesSubject.next(e),
       chatState: (c) => this.chatStateSubject.next(c),
       report,
@@ -355,7 +357,7 @@ class LpAgent extends CommandMethods implements Agent {
   private onNotification(n: Notification): void {
     this.notificationsSubject.next(n);
     const identity = this.identity;
-    if (identity) routeNotification(n, identity, this.sink, this.warnOnce);
+    if (identity) routeNotification(n, identity, this.sink, this.warnOnce, this.dialogs);
   }
 
   // ---------------------------------------------------------------- outbound

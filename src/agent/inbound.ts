@@ -20,6 +20,39 @@ export interface InboundSink {
   warning(warning: NormalizeWarning | DecodeError | DecodeWarning): void;
 }
 
+/** Dialogs remembered by {@link DialogDirectory}; the least recently seen go first. */
+const MAX_DIALOGS = 10_000;
+
+/**
+ * Which conversation each dialog belongs to, learnt from conversation changes: event records carry
+ * no `conversationId`, and a survey dialog's id is not its conversation's. Bounded; kept past a
+ * conversation's close, since its survey dialog's events arrive after it.
+ *
+ * @example
+ * const dialogs = new DialogDirectory();
+ * dialogs.learn(change);
+ * dialogs.conversationOf(surveyDialogId); // change.convId
+ */
+export class DialogDirectory {
+  private readonly byDialog = new Map<string, string>();
+
+  /** Remembers the dialogs of a conversation. */
+  learn(change: ConversationChange): void {
+    for (const d of change.conversation.dialogs) {
+      if (d.dialogId === change.convId) continue; // a MAIN dialog's id is its conversation's: nothing to remember
+      this.byDialog.delete(d.dialogId);
+      this.byDialog.set(d.dialogId, change.convId);
+      if (this.byDialog.size > MAX_DIALOGS) {
+        const [oldest] = this.byDialog.keys();
+        if (oldest !== undefined) this.byDialog.delete(oldest);
+      }
+    }
+  }
+
+  /** The conversation of a dialog, when known. */
+  readonly conversationOf = (dialogId: string): string | undefined => this.byDialog.get(dialogId);
+}
+
 /** Distinct unknown values remembered per agent, so each is reported once. */
 const MAX_UNKNOWN_VALUES = 1_000;
 
@@ -51,12 +84,14 @@ export function unknownValueReporter(report: (warning: DecodeWarning) => void): 
  * @param identity Who the agent is (isMe, myRole).
  * @param sink Receives each item.
  * @param warnOnce Reports unknown enum values (see {@link unknownValueReporter}).
+ * @param dialogs Learns and tells which conversation each dialog belongs to.
  */
 export function routeNotification(
   notification: Notification,
   identity: Identity,
   sink: InboundSink,
   warnOnce?: (enumName: string, value: string, frameType: string) => void,
+  dialogs?: DialogDirectory,
 ): void {
   if (!notification.known) return;
   if (notification.problems) for (const p of notification.problems) sink.warning(p);
@@ -68,11 +103,14 @@ export function routeNotification(
     case '.ams.aam.ExConversationChangeNotification': {
       const { changes, warnings } = normalizeConversationChanges(notification.body, identity);
       for (const w of warnings) sink.warning(w);
-      for (const c of changes) sink.conversation(c);
+      for (const c of changes) {
+        dialogs?.learn(c);
+        sink.conversation(c);
+      }
       return;
     }
     case '.ams.ms.OnlineEventDistribution': {
-      const event = normalizeEventRecord(notification.body, identity, 'live');
+      const event = normalizeEventRecord(notification.body, identity, 'live', dialogs?.conversationOf);
       if (event.type === 'ChatStateEvent') sink.chatState(event);
       else sink.event(event);
       return;

@@ -31,6 +31,8 @@ export interface ResumeConfig {
   /** One page of a dialog's history: records newer than `after`, at most `max` (paced by the caller). */
   query(dialogId: string, after: number, max: number): Observable<readonly EventRecord[]>;
   identity(): Identity | undefined;
+  /** The conversation of a dialog (survey dialogs are not their conversation's id). */
+  conversationOf(dialogId: string): string | undefined;
   /** Puts a message on `messages$`. */
   deliver(event: MessagingEvent): void;
   chatState(change: ChatStateChange): void;
@@ -45,6 +47,9 @@ export interface ResumeConfig {
  * stays bounded when thousands of dialogs wait in the pacing queue.
  */
 const MAX_HELD = 1_000;
+
+/** Dialogs followed at most (open conversations; LivePerson allows 999 per bot user). */
+const MAX_FOLLOWED = 10_000;
 
 /** Roles that follow a conversation; a READER only watches. */
 const followsAs = (role: string | undefined): boolean => role !== undefined && role !== 'READER' && role !== 'CONSUMER';
@@ -78,18 +83,28 @@ export class Resume {
   /** Follows the open dialogs of a conversation this agent is in; forgets them once it closes. */
   onConversation(change: ConversationChange): void {
     const { conversation } = change;
-    const dialogIds = conversation.dialogs.length > 0 ? conversation.dialogs.map((d) => d.dialogId) : [change.convId];
-    if (change.type === 'DELETE' || conversation.state === 'CLOSE') {
-      for (const id of dialogIds) this.forget(id);
+    if (conversation.dialogs.length === 0) {
+      if (change.type === 'DELETE' || conversation.state === 'CLOSE') this.forget(change.convId);
+      else if (followsAs(change.myRole)) this.join(change.convId);
       return;
     }
+    // Closed dialogs are forgotten. A dialog still open in a closed conversation (the survey that
+    // follows the MAIN dialog's close) is followed while it is open.
+    for (const d of conversation.dialogs) if (d.state !== 'OPEN') this.forget(d.dialogId);
     if (!followsAs(change.myRole)) return;
-    const open = conversation.dialogs.length > 0 ? conversation.dialogs.filter((d) => d.state === 'OPEN').map((d) => d.dialogId) : [change.convId];
-    for (const id of open) {
-      if (this.followed.has(id)) continue;
-      this.followed.add(id);
-      if (this.config.follow) this.fetch(id, true);
+    for (const d of conversation.dialogs) if (d.state === 'OPEN') this.join(d.dialogId);
+  }
+
+  private join(dialogId: string): void {
+    if (this.followed.has(dialogId)) return;
+    this.followed.add(dialogId);
+    // A survey dialog whose close is never announced (its conversation left the subscription) must
+    // not be kept for ever: past the bound, the longest-followed dialog is dropped.
+    if (this.followed.size > MAX_FOLLOWED) {
+      const [oldest] = this.followed;
+      if (oldest !== undefined) this.forget(oldest);
     }
+    if (this.config.follow) this.fetch(dialogId, true);
   }
 
   /** A live event: held while its dialog is fetched, otherwise delivered unless seen before. */
@@ -110,7 +125,7 @@ export class Resume {
     const out: MessagingEvent[] = [];
     if (!identity) return out;
     for (const record of records) {
-      const event = normalizeEventRecord(record, identity, 'query');
+      const event = normalizeEventRecord(record, identity, 'query', this.config.conversationOf);
       if (event.type === 'ChatStateEvent') continue;
       out.push(event);
       if (this.tracker.add(event.dialogId, event.sequence)) this.config.deliver(event);
@@ -205,7 +220,7 @@ export class Resume {
     if (!identity) return;
     const events: MessagingEvent[] = [];
     for (const record of records) {
-      const event = normalizeEventRecord(record, identity, 'query');
+      const event = normalizeEventRecord(record, identity, 'query', this.config.conversationOf);
       if (event.type !== 'ChatStateEvent') events.push(event);
     }
     events.sort((a, b) => a.sequence - b.sequence);

@@ -175,7 +175,7 @@ function toConversation(result: ExConversationResult, participants: Participant[
 function lastContentOf(result: ExConversationResult, identity: Identity): MessagingEvent | undefined {
   const record = result.lastContentEventNotification;
   if (!record) return undefined;
-  const event = normalizeEventRecord(record, identity, 'lastContent');
+  const event = normalizeEventRecord(record, identity, 'lastContent', () => result.convId);
   // A chat state is never a conversation's last *content*; the field is typed to say so.
   return event.type === 'ChatStateEvent' ? undefined : event;
 }

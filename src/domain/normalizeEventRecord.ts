@@ -25,14 +25,22 @@ export type EventSource = EventEnvelope['source'];
  * @param record A decoded event record (PROTOCOL.md §4.5).
  * @param identity This agent, to compute `isMe`.
  * @param source Where the record came from.
+ * @param conversationOf The conversation a dialog belongs to, as the caller has seen it: records
+ *   carry no `conversationId` (LivePerson's samples never do), so without it a survey dialog's
+ *   events would get the dialog id as their conversation. Default: the dialog id (MAIN dialogs).
  * @return A `MessagingEvent`, or a `ChatStateChange` for a ChatStateEvent.
  */
-export function normalizeEventRecord(record: EventRecord, identity: Identity, source: EventSource): MessagingEvent | ChatStateChange {
+export function normalizeEventRecord(
+  record: EventRecord,
+  identity: Identity,
+  source: EventSource,
+  conversationOf?: (dialogId: string) => string | undefined,
+): MessagingEvent | ChatStateChange {
   const meta = record.originatorMetadata;
   const me = identity.userPid;
   const originatorLegacyId = record.originatorId;
   const dialogId = record.dialogId;
-  const convId = record.conversationId ?? dialogId;
+  const convId = record.conversationId ?? conversationOf?.(dialogId) ?? dialogId;
   // Chat states are unsequenced; the server leaves the field out rather than sending 0.
   const sequence = record.sequence ?? 0;
   const serverTimestamp = record.serverTimestamp;

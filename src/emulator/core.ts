@@ -92,12 +92,15 @@ export class EmulatorCore {
 
   /** Whether closing a MAIN dialog opens a POST_SURVEY dialog instead of closing the conversation. */
   readonly postSurvey: boolean;
+  /** Whether event records carry `conversationId` (LivePerson's samples never do). */
+  readonly eventConversationId: boolean;
 
   constructor(
     readonly state: EmulatorState,
-    options: { ringExpiration: number; postSurvey?: boolean },
+    options: { ringExpiration: number; postSurvey?: boolean; eventConversationId?: boolean },
   ) {
     this.postSurvey = options.postSurvey ?? false;
+    this.eventConversationId = options.eventConversationId ?? false;
     this.hub = new Hub(this.faults, (id, accountId) => state.agentById(id, accountId));
     this.router = new Router(state, this.hub, options.ringExpiration);
   }
@@ -162,7 +165,7 @@ export class EmulatorCore {
     if (dialog.state !== 'OPEN') throw new RequestError(`Dialog ${dialogId} is closed`);
     const base: KnownEventRecord = {
       dialogId,
-      conversationId: conv.convId,
+      ...(this.eventConversationId ? { conversationId: conv.convId } : {}),
       originatorId: originator.id,
       originatorPId: originator.pid,
       originatorClientProperties: { ...originator.clientProperties },
@@ -217,13 +220,15 @@ export class EmulatorCore {
 
   /** Closes the conversation and every open dialog; WAITING rings are cancelled. */
   closeConversation(conv: ConversationRecord, reason: CloseReason, closedBy: ClosedBy): void {
-    if (conv.state === 'CLOSE') throw new RequestError(`Conversation ${conv.convId} is already closed`);
+    if (conv.stage === 'CLOSE') throw new RequestError(`Conversation ${conv.convId} is already closed`);
     const ts = this.state.clock.now();
     for (const d of conv.dialogs) if (d.state === 'OPEN') this.endDialog(d, closedBy, undefined, ts);
-    conv.state = 'CLOSE';
+    if (conv.state !== 'CLOSE') {
+      conv.state = 'CLOSE';
+      conv.closeReason = reason;
+      conv.endTs = ts;
+    }
     conv.stage = 'CLOSE';
-    conv.closeReason = reason;
-    conv.endTs = ts;
     this.router.cancel(conv);
     this.changed(conv);
   }
@@ -236,11 +241,20 @@ export class EmulatorCore {
    */
   closeDialog(conv: ConversationRecord, dialog: DialogRecord, closedBy: ClosedBy, cause: string | undefined): void {
     if (dialog.state === 'CLOSE') throw new RequestError(`Dialog ${dialog.dialogId} is already closed`);
-    this.endDialog(dialog, closedBy, cause, this.state.clock.now());
+    const ts = this.state.clock.now();
+    this.endDialog(dialog, closedBy, cause, ts);
+    const reason: CloseReason = closedBy === 'CONSUMER' ? 'CONSUMER' : closedBy === 'SYSTEM' ? 'SYSTEM' : 'AGENT';
     if (dialog.dialogType === 'MAIN' && this.postSurvey) {
-      this.state.addDialog(conv, this.state.random.uuid(), 'POST_SURVEY', 'MESSAGING');
+      // As in LivePerson's frames: the conversation is CLOSE (with its reason) while its stage stays
+      // OPEN until the survey ends; rings are over.
+      conv.state = 'CLOSE';
+      conv.closeReason = reason;
+      conv.endTs = ts;
+      this.router.cancel(conv);
+      const survey = this.state.addDialog(conv, this.state.random.uuid(), 'POST_SURVEY', 'MESSAGING');
+      survey.metaData = { surveyId: `survey-${conv.skillId}` };
     } else if (!conv.dialogs.some((d) => d.state === 'OPEN')) {
-      this.closeConversation(conv, closedBy === 'CONSUMER' ? 'CONSUMER' : closedBy === 'SYSTEM' ? 'SYSTEM' : 'AGENT', closedBy);
+      this.closeConversation(conv, reason, closedBy);
     }
   }
 

@@ -28,7 +28,8 @@ export function updateConversationFields(core: EmulatorCore, caller: AgentRecord
   if (!conv) throw new RequestError(`Conversation ${body.conversationId} not found`);
   const fields: readonly ConversationField[] = Array.isArray(body.conversationField) ? body.conversationField : [body.conversationField];
   if (fields.length === 0) throw new RequestError('conversationField is empty');
-  if (conv.state === 'CLOSE') throw new RequestError(`Conversation ${conv.convId} is closed`);
+  // A conversation whose MAIN dialog closed still takes changes while its survey runs (stage OPEN).
+  if (conv.stage === 'CLOSE') throw new RequestError(`Conversation ${conv.convId} is closed`);
   const selfJoin = fields.every((f) => f.field === 'ParticipantsChange' && f.type === 'ADD' && (f.userId ?? caller.legacyId) === caller.legacyId);
   if (!selfJoin && !conv.participants.some((p) => p.id === caller.legacyId)) {
     throw new RequestError('Agent does not exist in conversation');
@@ -94,10 +95,10 @@ export function updateConversationFields(core: EmulatorCore, caller: AgentRecord
   }
 
   if (close) {
-    if (conv.state === 'OPEN') core.closeConversation(conv, 'AGENT', 'AGENT');
-  } else if (conv.state === 'OPEN') {
+    if (conv.stage !== 'CLOSE') core.closeConversation(conv, 'AGENT', 'AGENT');
+  } else if (conv.stage !== 'CLOSE') {
     const unassigned = !conv.participants.some((p) => p.role === 'ASSIGNED_AGENT');
-    if (unassigned && (removed.size > 0 || skillChanged)) {
+    if (conv.state === 'OPEN' && unassigned && (removed.size > 0 || skillChanged)) {
       const suggested = mainDialog(conv).suggested;
       core.router.route(conv, { ...(suggested.length > 0 ? { only: new Set(suggested) } : {}), excluded: removed, transfer: true });
     }

@@ -79,7 +79,10 @@ export function conversationDetails(conv: ConversationRecord, accountId: string)
 }
 
 function dialog(conv: ConversationRecord, d: DialogRecord): Dialog {
-  const participantsDetails: ParticipantDetails[] = conv.participants.map((p) => ({ id: p.id, role: p.role, state: 'ACTIVE' }));
+  // A survey dialog lists only the consumer (and READERs), as LivePerson's frames do.
+  const survey = d.dialogType === 'POST_SURVEY';
+  const listed = survey ? conv.participants.filter((p) => p.role === 'CONSUMER' || p.role === 'READER') : conv.participants;
+  const participantsDetails: ParticipantDetails[] = listed.map((p) => ({ id: p.id, role: p.role, state: 'ACTIVE' }));
   for (const id of d.suggested) participantsDetails.push({ id, role: 'ASSIGNED_AGENT', state: 'SUGGESTED' });
   const out: Dialog = {
     dialogId: d.dialogId,
@@ -91,6 +94,7 @@ function dialog(conv: ConversationRecord, d: DialogRecord): Dialog {
     participantsDetails,
   };
   if (d.endTs !== undefined) out.endTs = d.endTs;
+  if (d.metaData) out.metaData = { ...d.metaData };
   if (d.closedBy) out.closedBy = d.closedBy;
   if (d.closedCause !== undefined) out.closedCause = d.closedCause;
   return out;

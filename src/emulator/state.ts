@@ -112,6 +112,8 @@ export interface DialogRecord {
   closedCause?: string;
   /** Legacy ids of SUGGESTED assigned agents. */
   suggested: string[];
+  /** The dialog's `metaData` (a survey dialog carries its survey's). */
+  metaData?: Record<string, unknown>;
   /** Stored (sequenced) events, ascending. */
   readonly events: KnownEventRecord[];
   lastSequence: number;

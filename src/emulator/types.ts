@@ -44,6 +44,8 @@ export interface EmulatorOptions {
    * sockets with close 4409 ("session taken over"). `'many'` lets them live side by side.
    */
   sessionsPerUser?: 'one' | 'many';
+  /** Event records carry `conversationId` (no LivePerson sample does; clients map dialogs themselves). Default false. */
+  eventConversationId?: boolean;
 }
 
 /**

@@ -20,7 +20,7 @@ import {
   ReplaySubject,
 } from 'rxjs';
 import { CommandMethods, commandResults } from '../agent/commandMethods.js';
-import { routeNotification, unknownValueReporter } from '../agent/inbound.js';
+import { DialogDirectory, routeNotification, unknownValueReporter } from '../agent/inbound.js';
 import { Resume, type FollowOptions } from '../agent/resume.js';
 import type { Agent, CommandResult, ConnectionState, RequestOptions } from '../agent/types.js';
 import {
@@ -199,6 +199,7 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
   private readonly dialogSequences = new Map<string, number>();
   private readonly resume: Resume;
   private readonly warnOnce = unknownValueReporter((w) => this.emitError(w));
+  private readonly dialogs = new DialogDirectory();
   /** What the shared resume part delivers to `messages$` (live events, history, queried records). */
   private readonly delivered = new Subject<MessagingEvent>();
   private reqCount = 0;
@@ -214,6 +215,7 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
       follow: follow === false ? false : { history: follow.history ?? 1_000, pageSize: follow.pageSize ?? 100 },
       query: (dialogId, after, max) => this.queryRecords(dialogId, after, max),
       identity: () => this.identity,
+      conversationOf: (dialogId) => this.dialogs.conversationOf(dialogId),
       deliver: (e) => this.delivered.next(e),
       chatState: () => undefined,
       report: (e) => this.emitError(e),
@@ -398,7 +400,7 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
             chatState: (value) => subscriber.next({ kind: 'chatState', value }),
             agentState: (value) => subscriber.next({ kind: 'agentState', value }),
             warning: (w) => this.emitError(w),
-          }, this.warnOnce);
+          }, this.warnOnce, this.dialogs);
         },
         error: (e: unknown) => subscriber.error(e),
         complete: () => subscriber.complete(),
