@@ -60,7 +60,7 @@ describe('createAgent and createTestAgent share one inbound path', () => {
       frames$,
       respond: (command) =>
         command.type === '.ams.ms.QueryMessages'
-          ? { body: history.filter((r) => (r.sequence ?? 0) > command.body.newerThanSequence) }
+          ? { body: history.filter((r) => (r.sequence ?? 0) > (command.body.newerThanSequence ?? 0)) }
           : undefined,
     });
     const doubleSeen = record(double);

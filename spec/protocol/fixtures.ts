@@ -83,7 +83,7 @@ export const invalidRequestBodies: { [K in RequestType]: InvalidBody } = {
     path: 'body.availability',
     expected: /one of "ONLINE" \| "OCCUPIED" \| "AWAY" \| "BACK_SOON" \| "OFFLINE"/,
   },
-  '.ams.routing.SubscribeAgentsState': { body: { brandId: ACCOUNT }, path: 'body.agentId', expected: /string/ },
+  '.ams.routing.SubscribeAgentsState': { body: { brandId: ACCOUNT, agentId: 4411 }, path: 'body.agentId', expected: /string/ },
   '.ams.routing.SubscribeRoutingTasks': {
     body: { channelType: 'MESSAGING', agentId: 4411, brandId: ACCOUNT },
     path: 'body.agentId',
@@ -120,7 +120,7 @@ export const invalidRequestBodies: { [K in RequestType]: InvalidBody } = {
     path: 'body.event.chatState',
     expected: /one of "ACTIVE" \| "INACTIVE" \| "GONE" \| "COMPOSING" \| "PAUSE" \| "BACKGROUND"/,
   },
-  '.ams.ms.QueryMessages': { body: { dialogId: CONV_ID }, path: 'body.newerThanSequence', expected: /number/ },
+  '.ams.ms.QueryMessages': { body: { dialogId: CONV_ID, newerThanSequence: '0' }, path: 'body.newerThanSequence', expected: /number/ },
   '.ams.userprofile.GetUserProfile': { body: { userId: 4411 }, path: 'body.userId', expected: /string/ },
   '.ams.cm.AgentRequestConversation': {
     body: { channelType: 'MESSAGING', consumerId: CONSUMER_ID, conversationContext: { originConversationId: CONV_ID } },

@@ -464,6 +464,8 @@ class LpAgent extends CommandMethods implements Agent {
         return { ...command, body: { brandId, agentId: legacyId, ...command.body } };
       case '.ams.cm.AgentRequestConversation':
         return { ...command, body: { channelType: 'MESSAGING', ...command.body } };
+      case '.ams.ms.QueryMessages':
+        return command.body.newerThanSequence === undefined ? { ...command, body: { ...command.body, newerThanSequence: command.body.fromSeq ?? 0 } } : command;
       case '.ams.aam.SubscribeExConversations': {
         const agentIds = command.body.agentIds?.map((id) => (me?.userPid && id === me.userPid ? legacyId : id));
         return agentIds ? { ...command, body: { ...command.body, agentIds } } : command;

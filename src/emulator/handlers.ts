@@ -51,13 +51,16 @@ export function handleRequest(core: EmulatorCore, socket: AgentSocket, request: 
     }
     case '.ams.routing.SubscribeAgentsState': {
       const subscriptionId = state.random.uuid();
-      const watched = state.agentById(request.body.agentId, agent.accountId);
-      socket.agentStateSubscriptions.set(subscriptionId, watched?.legacyId ?? request.body.agentId);
+      // Without `agentId` (LivePerson's schema sends no body) the sender watches itself.
+      const watchedId = request.body.agentId ?? agent.legacyId;
+      const watched = state.agentById(watchedId, agent.accountId);
+      socket.agentStateSubscriptions.set(subscriptionId, watched?.legacyId ?? watchedId);
       if (watched?.availability !== undefined) hub.sendAgentState(socket, subscriptionId, watched);
       return ok({ subscriptionId });
     }
     case '.ams.routing.SubscribeRoutingTasks': {
-      if (state.agentById(request.body.agentId, agent.accountId) !== agent) throw new RequestError('agentId is not the connected agent');
+      const { agentId } = request.body;
+      if (agentId !== undefined && state.agentById(agentId, agent.accountId) !== agent) throw new RequestError('agentId is not the connected agent');
       const subscriptionId = state.random.uuid();
       socket.routingSubscriptionId = subscriptionId;
       socket.send(notification('.ams.routing.RoutingTaskNotification', { subscriptionId, changes: [] }));
@@ -108,7 +111,8 @@ export function handleRequest(core: EmulatorCore, socket: AgentSocket, request: 
       return ok({ sequence });
     }
     case '.ams.ms.QueryMessages': {
-      const { dialogId, newerThanSequence, olderThanSequence, maxQuantity } = request.body;
+      const { dialogId, olderThanSequence, maxQuantity } = request.body;
+      const newerThanSequence = request.body.newerThanSequence ?? request.body.fromSeq ?? 0;
       const conv = conversationOf(core, agent, dialogId, undefined);
       const events = conv.dialogs.find((d) => d.dialogId === dialogId)?.events ?? [];
       const records: KnownEventRecord[] = events

@@ -246,8 +246,8 @@ export type UpdateConversationFieldBody = t.TypeOf<typeof UpdateConversationFiel
 /** `.ams.cm.AgentRequestConversation` request body (proactive, agent-initiated conversation). */
 export const AgentRequestConversationBody = struct(
   'AgentRequestConversationBody',
-  { channelType: t.string, consumerId: t.string },
-  { conversationContext: struct('ProactiveContext', { type: t.string }, { originConversationId: t.string }) },
+  { consumerId: t.string },
+  { channelType: t.string, conversationContext: struct('ProactiveContext', { type: t.string }, { originConversationId: t.string }) },
 );
 export type AgentRequestConversationBody = t.TypeOf<typeof AgentRequestConversationBody>;
 

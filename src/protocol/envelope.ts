@@ -7,8 +7,9 @@ export const RequestId = t.union([t.string, t.number], 'RequestId');
 /** `{kind:"req", id, type, body?, headers?, metadata?, encodedMetadata?}` (PROTOCOL.md §2). */
 export const RequestEnvelope = struct(
   'RequestEnvelope',
-  { kind: t.literal('req'), id: RequestId, type: t.string },
-  { body: t.unknown, headers: t.array(TypedObject), metadata: t.array(TypedObject), encodedMetadata: t.string },
+  { id: RequestId, type: t.string },
+  // LivePerson's schema marks `kind` optional on requests; a frame without it is a request.
+  { kind: t.literal('req'), body: t.unknown, headers: t.array(TypedObject), metadata: t.array(TypedObject), encodedMetadata: t.string },
 );
 export type RequestEnvelope = t.TypeOf<typeof RequestEnvelope>;
 

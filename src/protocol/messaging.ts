@@ -200,8 +200,9 @@ export type PublishEventResponse = t.TypeOf<typeof PublishEventResponse>;
 /** `.ams.ms.QueryMessages` request body. */
 export const QueryMessagesBody = struct(
   'QueryMessagesBody',
-  { dialogId: t.string, newerThanSequence: t.number },
-  { olderThanSequence: t.number, maxQuantity: t.number },
+  { dialogId: t.string },
+  // `fromSeq` is node-agent-sdk's `subscribeMessagingEvents` name for `newerThanSequence`; 0 when neither is sent.
+  { newerThanSequence: t.number, fromSeq: t.number, olderThanSequence: t.number, maxQuantity: t.number },
 );
 export type QueryMessagesBody = t.TypeOf<typeof QueryMessagesBody>;
 
@@ -210,7 +211,11 @@ export const QueryMessagesResponse = t.array(EventRecord, 'QueryMessagesResponse
 export type QueryMessagesResponse = t.TypeOf<typeof QueryMessagesResponse>;
 
 /** `.ams.ms.GenerateURLForUploadFile` request body. */
-export const GenerateURLForUploadFileBody = t.type({ fileSize: t.number, fileType: FileType }, 'GenerateURLForUploadFileBody');
+export const GenerateURLForUploadFileBody = t.type(
+  // LivePerson's schema has the size as a string; node-agent-sdk sends a number.
+  { fileSize: t.union([t.number, t.string]), fileType: FileType },
+  'GenerateURLForUploadFileBody',
+);
 export type GenerateURLForUploadFileBody = t.TypeOf<typeof GenerateURLForUploadFileBody>;
 
 /** `.ams.ms.GenerateURLForDownloadFile` request body. */

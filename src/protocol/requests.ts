@@ -103,7 +103,7 @@ export const requestDefinitions = {
   ),
   '.ams.cm.UpdateConversationField': def(['cm.UpdateConversationField'], UpdateConversationFieldBody, StringResponse, '.ReqBody$StringResp'),
   '.ams.ms.PublishEvent': def(['ms.PublishEvent'], PublishEventBody, PublishEventResponse, '.ams.ms.PublishEvent$Response'),
-  '.ams.ms.QueryMessages': def(['ms.QueryMessages'], QueryMessagesBody, QueryMessagesResponse, '.ams.ms.QueryMessages$Response'),
+  '.ams.ms.QueryMessages': def(['ms.QueryMessages', 'ms.SubscribeMessagingEvents'], QueryMessagesBody, QueryMessagesResponse, '.ams.ms.QueryMessages$Response'),
   '.ams.userprofile.GetUserProfile': def(
     ['up.GetUserProfile', 'userprofile.GetUserProfile'],
     GetUserProfileBody,

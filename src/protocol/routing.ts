@@ -80,16 +80,18 @@ export type SetAgentStateBody = t.TypeOf<typeof SetAgentStateBody>;
 /** `.ams.routing.SubscribeAgentsState` request body. */
 export const SubscribeAgentsStateBody = struct(
   'SubscribeAgentsStateBody',
-  { brandId: t.string, agentId: t.string },
-  { agentAvailability: t.string },
+  {},
+  // LivePerson's schema sends no body; the agent sends node-agent-sdk's full shape.
+  { brandId: t.string, agentId: t.string, agentAvailability: t.string },
 );
 export type SubscribeAgentsStateBody = t.TypeOf<typeof SubscribeAgentsStateBody>;
 
 /** `.ams.routing.SubscribeRoutingTasks` request body. */
 export const SubscribeRoutingTasksBody = struct(
   'SubscribeRoutingTasksBody',
-  { channelType: t.string, agentId: t.string, brandId: t.string },
-  { skillId: t.string, conversationId: t.string },
+  {},
+  // LivePerson's schema sends no body; the agent sends node-agent-sdk's full shape.
+  { channelType: t.string, agentId: t.string, brandId: t.string, skillId: t.string, conversationId: t.string },
 );
 export type SubscribeRoutingTasksBody = t.TypeOf<typeof SubscribeRoutingTasksBody>;
 
