@@ -68,9 +68,11 @@ describe('emulator messaging: publish, fan-out, sequences, history', () => {
   });
 
   it('gives chat states sequence 0, does not store them, and passes them both ways', async () => {
+    // Chat states are not stored: a subscriber sees them live only.
+    const received$ = firstValueFrom(consumer.received$);
     const typing = await publish(bot, { type: 'ChatStateEvent', chatState: 'COMPOSING' });
     expect(typing.body).toEqual({ sequence: 0 });
-    const received = await firstValueFrom(consumer.received$);
+    const received = await received$;
     expect(received.event).toEqual({ type: 'ChatStateEvent', chatState: 'COMPOSING' });
     expect(received.sequence).toBeUndefined();
 

@@ -1,4 +1,5 @@
-import type { MessagingEventBody, TypedObject } from '../protocol/index.js';
+import { Observable } from 'rxjs';
+import type { KnownEventRecord, MessagingEventBody, TypedObject } from '../protocol/index.js';
 import { consumerClientProperties, RequestError, type EmulatorCore, type Originator } from './core.js';
 import type { ConversationRecord } from './state.js';
 import type { Consumer, QuickReply } from './types.js';
@@ -31,7 +32,13 @@ export function consumerHandle(core: EmulatorCore, conv: ConversationRecord): Co
     get consumerId() {
       return conv.consumerId;
     },
-    received$: conv.received.asObservable(),
+    // The stored events the consumer sees, then live ones: one copy of each event (in the dialogs).
+    received$: new Observable<KnownEventRecord>((subscriber) => {
+      for (const d of conv.dialogs) {
+        for (const e of d.events) if (e.originatorMetadata?.role !== 'CONSUMER' && e.messageAudience !== 'AGENTS_AND_MANAGERS') subscriber.next(e);
+      }
+      return conv.received.subscribe(subscriber);
+    }),
     send: (text) => publish({ type: 'ContentEvent', contentType: 'text/plain', message: text }),
     publish: (event) => publish(event),
     sendRichContent: (content) => publish({ type: 'RichContentEvent', content }),

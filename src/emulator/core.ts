@@ -92,17 +92,20 @@ export class EmulatorCore {
 
   /** Whether closing a MAIN dialog opens a POST_SURVEY dialog instead of closing the conversation. */
   readonly postSurvey: boolean;
+  /** How long settled rings and fully closed conversations are kept, in ms. */
+  readonly retention: number;
   /** Whether event records carry `conversationId` (LivePerson's samples never do). */
   readonly eventConversationId: boolean;
 
   constructor(
     readonly state: EmulatorState,
-    options: { ringExpiration: number; postSurvey?: boolean; eventConversationId?: boolean },
+    options: { ringExpiration: number; postSurvey?: boolean; eventConversationId?: boolean; retention?: number },
   ) {
     this.postSurvey = options.postSurvey ?? false;
     this.eventConversationId = options.eventConversationId ?? false;
     this.hub = new Hub(this.faults, (id, accountId) => state.agentById(id, accountId));
-    this.router = new Router(state, this.hub, options.ringExpiration);
+    this.retention = options.retention ?? 600_000;
+    this.router = new Router(state, this.hub, options.ringExpiration, this.retention);
   }
 
   get closed(): boolean {
@@ -114,6 +117,7 @@ export class EmulatorCore {
    * account's subscribers and routed to its eligible agents.
    */
   openConversation(consumer: ConsumerRecord, skillId: string, accountId = this.state.accountId): ConversationRecord {
+    this.state.forgetClosed(this.retention);
     const conv = this.state.openConversation(
       consumer,
       skillId,
@@ -231,6 +235,7 @@ export class EmulatorCore {
     conv.stage = 'CLOSE';
     this.router.cancel(conv);
     this.changed(conv);
+    this.state.conversationClosed(conv);
   }
 
   /**

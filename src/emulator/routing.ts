@@ -29,7 +29,21 @@ export class Router {
     private readonly state: EmulatorState,
     private readonly hub: Hub,
     private readonly ringExpiration: number,
+    /** How long a settled ring stays answerable (with its final state), in ms. */
+    private readonly retention: number,
   ) {}
+
+  /** Settled rings, oldest first, with when they settled: forgotten after the retention. */
+  private readonly settled = new Map<string, number>();
+
+  private forgetSettled(): void {
+    const before = this.state.clock.now() - this.retention;
+    for (const [ringId, at] of this.settled) {
+      if (at > before) break;
+      this.settled.delete(ringId);
+      this.rings.delete(ringId);
+    }
+  }
 
   /**
    * Starts a new routing task for the conversation (cancelling the rings of the previous one) and
@@ -54,7 +68,7 @@ export class Router {
 
   /** Rings this agent for every waiting conversation it is eligible for (it just came ONLINE or subscribed). */
   ringWaiting(agent: AgentRecord): void {
-    for (const conv of this.state.conversations.values()) {
+    for (const conv of this.state.open) {
       const task = currentTask(conv);
       if (task && !task.completed) this.ringIfEligible(conv, task, agent);
     }
@@ -94,6 +108,7 @@ export class Router {
   dispose(): void {
     for (const { ring } of this.rings.values()) this.clearTimer(ring);
     this.rings.clear();
+    this.settled.clear();
   }
 
   private finish(conv: ConversationRecord, task: TaskRecord, assignee: AgentRecord | undefined): void {
@@ -113,6 +128,7 @@ export class Router {
     if (task.excluded.has(agent.legacyId) || task.rings.some((r) => r.agent === agent)) return;
     if (conv.participants.some((p) => p.id === agent.legacyId)) return;
     if (task.only ? !task.only.has(agent.legacyId) : !agent.skills.some((s) => s === '-1' || s === task.skillId)) return;
+    this.forgetSettled();
     const ts = this.state.clock.tick();
     const ring: RingRecord = {
       ringId: `${conv.convId}_${conv.accountId}_${ts}`,
@@ -136,6 +152,7 @@ export class Router {
   private settle(ring: RingRecord, state: RingRecord['state']): void {
     ring.state = state;
     this.clearTimer(ring);
+    this.settled.set(ring.ringId, this.state.clock.now());
   }
 
   private clearTimer(ring: RingRecord): void {

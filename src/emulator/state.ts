@@ -1,4 +1,4 @@
-import { ReplaySubject } from 'rxjs';
+import { Subject } from 'rxjs';
 import type {
   DelayType,
   Availability,
@@ -188,8 +188,8 @@ export interface ConversationRecord {
   lastContentEvent?: KnownEventRecord;
   /** The current routing task, and the finished ones before it. */
   readonly tasks: TaskRecord[];
-  /** What the consumer sees. */
-  readonly received: ReplaySubject<KnownEventRecord>;
+  /** What the consumer sees as it happens (the stored events are in `dialogs`: one copy each). */
+  readonly received: Subject<KnownEventRecord>;
 }
 
 /**
@@ -243,9 +243,14 @@ export class EmulatorState {
   readonly agents = new Map<string, AgentRecord>();
   readonly consumers = new Map<string, ConsumerRecord>();
   readonly conversations = new Map<string, ConversationRecord>();
+  /** Conversations not yet fully closed: what routing and agent-state changes scan. */
+  readonly open = new Set<ConversationRecord>();
+  /** Fully closed conversations, oldest first, with when they closed: forgotten after a retention. */
+  private readonly closed = new Map<ConversationRecord, number>();
   /** Account ids in the order they were added; the first is `accountId`. */
   private readonly accountIds: string[];
   private readonly byLegacyId = new Map<string, AgentRecord>();
+  private readonly byPid = new Map<string, AgentRecord>();
   private readonly byDialogId = new Map<string, ConversationRecord>();
   private readonly tokens = new Map<string, AgentRecord>();
   private readonly sessions = new Map<string, SessionRecord>();
@@ -304,6 +309,7 @@ export class EmulatorState {
     };
     this.agents.set(key, agent);
     this.byLegacyId.set(agent.legacyId, agent);
+    this.byPid.set(agent.userPid, agent);
     return agent;
   }
 
@@ -332,7 +338,7 @@ export class EmulatorState {
 
   /** An agent by legacy id (`accountId.userId`) or PId; with `accountId`, only one of that account. */
   agentById(id: string, accountId?: string): AgentRecord | undefined {
-    const agent = this.byLegacyId.get(id) ?? [...this.agents.values()].find((a) => a.userPid === id);
+    const agent = this.byLegacyId.get(id) ?? this.byPid.get(id);
     return agent && (accountId === undefined || agent.accountId === accountId) ? agent : undefined;
   }
 
@@ -383,6 +389,24 @@ export class EmulatorState {
     return consumer;
   }
 
+  /** A conversation is fully closed: it leaves the open set, and is forgotten `retention` ms later. */
+  conversationClosed(conv: ConversationRecord): void {
+    this.open.delete(conv);
+    this.closed.set(conv, this.clock.now());
+  }
+
+  /** Forgets fully closed conversations older than `retention` ms (their events, dialogs, ids). */
+  forgetClosed(retention: number): void {
+    const before = this.clock.now() - retention;
+    for (const [conv, at] of this.closed) {
+      if (at > before) break;
+      this.closed.delete(conv);
+      this.conversations.delete(conv.convId);
+      for (const d of conv.dialogs) this.byDialogId.delete(d.dialogId);
+      conv.received.complete();
+    }
+  }
+
   /**
    * A new OPEN conversation in `accountId` (default the first account) with the consumer as its
    * only participant and an open MAIN dialog.
@@ -405,9 +429,10 @@ export class EmulatorState {
       ttr: { ttrType: 'NORMAL', value: 3600 },
       context,
       tasks: [],
-      received: new ReplaySubject<KnownEventRecord>(),
+      received: new Subject<KnownEventRecord>(),
     };
     this.conversations.set(convId, conv);
+    this.open.add(conv);
     this.addDialog(conv, convId, 'MAIN', 'MESSAGING');
     return conv;
   }

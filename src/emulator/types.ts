@@ -46,6 +46,8 @@ export interface EmulatorOptions {
   sessionsPerUser?: 'one' | 'many';
   /** Event records carry `conversationId` (no LivePerson sample does; clients map dialogs themselves). Default false. */
   eventConversationId?: boolean;
+  /** How long settled rings and fully closed conversations are kept, in ms, so memory stays flat. Default 600 000. */
+  retention?: number;
 }
 
 /**
@@ -202,8 +204,9 @@ export interface Consumer {
   readonly consumerId: string;
   /**
    * Everything others sent in this conversation and the consumer sees (agents' messages,
-   * receipts and chat states, not AGENTS_AND_MANAGERS ones). Replays the past to late subscribers;
-   * completes when the emulator closes.
+   * receipts and chat states, not AGENTS_AND_MANAGERS ones). Replays the stored (sequenced) past to
+   * late subscribers, from the one copy the conversation keeps; chat states are never stored, so
+   * they reach only subscribers present when they happen. Completes when the emulator closes.
    */
   readonly received$: Observable<KnownEventRecord>;
   /** Sends a `text/plain` ContentEvent; resolves with its sequence. */
