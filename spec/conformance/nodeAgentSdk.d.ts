@@ -23,7 +23,13 @@ export interface NodeAgentSdkMethods {
   subscribeExConversations(body: { convState?: string[]; agentIds?: string[] }): { subscriptionId: string };
   updateRingState(body: { ringId: string; ringState: 'ACCEPTED' | 'REJECTED' }): string;
   publishEvent(body: { dialogId: string; event: { type: 'ContentEvent'; contentType: 'text/plain'; message: string } }): { sequence: number };
-  updateConversationField(body: { conversationId: string; conversationField: { field: 'ConversationStateField'; conversationState: 'CLOSE' }[] }): string;
+  updateConversationField(body: {
+    conversationId: string;
+    conversationField: Array<
+      | { field: 'ConversationStateField'; conversationState: 'CLOSE' }
+      | { field: 'DialogChange'; type: 'UPDATE'; dialogId: string; dialog: { dialogId: string; state: 'CLOSE' } }
+    >;
+  }): string;
 }
 
 export type NodeAgentSdkMethod = keyof NodeAgentSdkMethods;

@@ -54,12 +54,24 @@ interface ScenarioClient {
   updateRingState(ringId: string, ringState: 'ACCEPTED'): Promise<unknown>;
   publishText(dialogId: string, message: string): Promise<unknown>;
   closeConversation(conversationId: string): Promise<unknown>;
+  /** Closes the MAIN dialog: with a post-conversation survey, the survey dialog opens. */
+  closeMainDialog(conversationId: string): Promise<unknown>;
+  /** The close code each time the client's socket closes. */
+  readonly closes$: Observable<number | undefined>;
   readonly rings$: Observable<RingView>;
   readonly conversations$: Observable<ConversationView>;
   readonly messages$: Observable<MessageView>;
   /** Errors the client reported (TransformError, DecodeError...): none is expected. */
   readonly errors: unknown[];
   dispose(): Promise<void>;
+}
+
+/** The DialogChange that closes a conversation's MAIN dialog (its id is the conversation's). */
+function closeMainDialogBody(conversationId: string) {
+  return {
+    conversationId,
+    conversationField: [{ field: 'DialogChange' as const, type: 'UPDATE' as const, dialogId: conversationId, dialog: { dialogId: conversationId, state: 'CLOSE' as const } }],
+  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -106,6 +118,11 @@ function nodeAgentSdkClient(creds: EmulatorCredentials, caFile: string): Scenari
     publishText: (dialogId, message) => sdk.call('publishEvent', { dialogId, event: { type: 'ContentEvent', contentType: 'text/plain', message } }),
     closeConversation: (conversationId) =>
       sdk.call('updateConversationField', { conversationId, conversationField: [{ field: 'ConversationStateField', conversationState: 'CLOSE' }] }),
+    closeMainDialog: (conversationId) => sdk.call('updateConversationField', closeMainDialogBody(conversationId)),
+    closes$: sdk.lines$.pipe(
+      filter((line): line is Extract<DriverLine, { kind: 'closed' }> => line.kind === 'closed'),
+      map((line) => line.code),
+    ),
     // The Transformer deletes each ring's convId: the routing task's `conversationId` is all that is left.
     rings$: notifications<SdkRoutingTaskNotification>('routing.RoutingTaskNotification').pipe(
       mergeMap((body) => body.changes.flatMap((c) => c.result.ringsDetails.map((r) => ({ ringId: r.ringId, ringState: r.ringState, convId: c.result.conversationId })))),
@@ -165,6 +182,11 @@ function lpAgentRxClient(creds: EmulatorCredentials): ScenarioClient {
       firstValueFrom(
         agent.updateConversationField({ conversationId, conversationField: [{ field: 'ConversationStateField', conversationState: 'CLOSE' }] }),
       ),
+    closeMainDialog: (conversationId) => firstValueFrom(agent.updateConversationField(closeMainDialogBody(conversationId))),
+    closes$: agent.errors$.pipe(
+      filter((e) => e.kind === 'ConnectionClosed' || e.kind === 'SessionTakenOver'),
+      map((e) => ('code' in e ? e.code : undefined)),
+    ),
     rings$: agent.rings$.pipe(map((r) => ({ ringId: r.ringId, ringState: r.ringState, convId: r.convId }))),
     conversations$: agent.conversations$.pipe(
       map((c) => ({
@@ -209,7 +231,7 @@ describe.each(clients)('%s against the TLS emulator', (name, makeClient, lastCon
   let client: ScenarioClient | undefined;
 
   beforeEach(async () => {
-    emulator = await startEmulator({ tls: true, seed: 7 });
+    emulator = await startEmulator({ tls: true, seed: 7, postSurvey: true });
     dir = mkdtempSync(join(tmpdir(), 'lp-conformance-'));
   });
 
@@ -220,7 +242,7 @@ describe.each(clients)('%s against the TLS emulator', (name, makeClient, lastCon
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('logs in, is rung, accepts, converses and closes the conversation', async () => {
+  it('logs in, is rung, accepts, converses, goes through the survey, closes the conversation, and yields to a second login', async () => {
     const creds = emulator.addAgent({ username: 'agent', password: 'pw', skills: ['-1'] });
     const caFile = join(dir, 'emulator-ca.pem');
     writeFileSync(caFile, emulator.ca ?? '');
@@ -275,16 +297,26 @@ describe.each(clients)('%s against the TLS emulator', (name, makeClient, lastCon
     expect(await echo$).toMatchObject({ sequence: helloSequence + 1, originatorId: me.agentId, isMe: true });
     expect((await lastContent$).lastContent?.originatorId).toBe(lastContentOriginator(me));
 
+    // Closing the MAIN dialog opens the survey: the conversation is CLOSE (a DELETE for a
+    // subscription to OPEN conversations) while the survey dialog runs.
     const closed$ = next(client.conversations$, (c) => c.convId === consumer.convId && c.state === 'CLOSE');
-    await client.closeConversation(consumer.convId);
-    // A subscription to OPEN conversations sees the close as a DELETE.
+    await client.closeMainDialog(consumer.convId);
     expect(await closed$).toMatchObject({ changeType: 'DELETE' });
-    expect(emulator.conversation(consumer.convId)).toMatchObject({ state: 'CLOSE', closeReason: 'AGENT' });
+    const surveyId = emulator.conversation(consumer.convId)?.details.dialogs?.find((d) => d.dialogType === 'POST_SURVEY')?.dialogId;
+    expect(surveyId).toEqual(expect.any(String));
+    const answer$ = next(client.messages$, (m) => m.eventType === 'ContentEvent' && m.text === '5 stars');
+    await consumer.send('5 stars');
+    expect(await answer$).toMatchObject({ dialogId: surveyId, sequence: 1, originatorId: consumer.consumerId, isMe: false });
+
+    await client.closeConversation(consumer.convId);
+    expect(emulator.conversation(consumer.convId)?.details).toMatchObject({ state: 'CLOSE', stage: 'CLOSE', closeReason: 'AGENT' });
 
     recording.unsubscribe();
-    // lp-agent-rx follows the conversation it joined (its history query); node-agent-sdk leaves that to the bot.
+    // lp-agent-rx follows the conversation it joined and then its survey dialog (a history query
+    // each); node-agent-sdk leaves that to the bot.
     const follows = wire.filter((w) => w.type === '.ams.ms.QueryMessages');
-    expect(follows).toEqual(name === 'lp-agent-rx' ? [{ type: '.ams.ms.QueryMessages', body: { dialogId: consumer.convId, newerThanSequence: 0, maxQuantity: 100 } }] : []);
+    const query = (dialogId: string | undefined) => ({ type: '.ams.ms.QueryMessages', body: { dialogId, newerThanSequence: 0, maxQuantity: 100 } });
+    expect(follows).toEqual(name === 'lp-agent-rx' ? [query(consumer.convId), query(surveyId)] : []);
     expect(wire.filter((w) => w.type !== '.ams.ms.QueryMessages')).toEqual([
       { type: '.ams.routing.SubscribeRoutingTasks', body: { channelType: 'MESSAGING', agentId: me.legacyId, brandId: emulator.accountId } },
       { type: '.ams.routing.SetAgentState', body: { availability: 'ONLINE', channels: ['MESSAGING'], agentUserId: me.legacyId } },
@@ -294,11 +326,22 @@ describe.each(clients)('%s against the TLS emulator', (name, makeClient, lastCon
         type: '.ams.ms.PublishEvent',
         body: { dialogId: consumer.convId, event: { type: 'ContentEvent', contentType: 'text/plain', message: `hi from ${name}` } },
       },
+      { type: '.ams.cm.UpdateConversationField', body: closeMainDialogBody(consumer.convId) },
       {
         type: '.ams.cm.UpdateConversationField',
         body: { conversationId: consumer.convId, conversationField: [{ field: 'ConversationStateField', conversationState: 'CLOSE' }] },
       },
     ]);
     expect(client.errors).toEqual([]);
+
+    // A second login of the same user ends this session (one session per agent user).
+    const closedBySecond$ = firstValueFrom(client.closes$.pipe(timeout({ first: 10_000 })));
+    const second = createAgent(creds);
+    try {
+      await firstValueFrom(second.connect());
+      expect(await closedBySecond$).toBe(4409);
+    } finally {
+      second.dispose();
+    }
   });
 });
