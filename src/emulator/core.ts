@@ -303,7 +303,8 @@ export class EmulatorCore {
     dialog.state = 'CLOSE';
     dialog.endTs = ts;
     dialog.closedBy = closedBy;
-    if (cause !== undefined) dialog.closedCause = cause;
+    // LivePerson's closed dialogs carry a cause; the emulator names who closed it when the request did not.
+    dialog.closedCause = cause ?? `Closed by ${String(closedBy).toLowerCase()}`;
     dialog.metaDataLastUpdateTs = this.state.clock.tick();
   }
 

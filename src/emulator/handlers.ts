@@ -162,11 +162,11 @@ function profileOf(core: EmulatorCore, caller: AgentRecord, userId: string): Use
     return {
       firstName: consumer.firstName,
       lastName: consumer.lastName,
-      userId: consumer.consumerId,
       avatarUrl: '',
       backgndImgUri: '',
       description: '',
-      privateData: { mobileNum: consumer.phone, email: consumer.email },
+      // LivePerson puts a consumer's id in privateData.userId, not at the top level.
+      privateData: { mobileNum: consumer.phone, email: consumer.email, userId: consumer.consumerId },
       authenticatedData: { lp_sdes: [] },
     };
   }

@@ -50,7 +50,8 @@ export function conversationDetails(conv: ConversationRecord, accountId: string)
   const participantsPId: ParticipantsByRole = {};
   for (const p of conv.participants) {
     (participants[p.role] ??= []).push(p.id);
-    (participantsPId[p.role] ??= []).push(p.pid);
+    // As in LivePerson's frames, a CONTROLLER (a bot) is listed without a PId: participantsPId is partial.
+    if (p.role !== 'CONTROLLER') (participantsPId[p.role] ??= []).push(p.pid);
   }
   const details: ConversationDetails = {
     convId: conv.convId,
