@@ -24,11 +24,12 @@ export interface UnknownValue {
 }
 
 /**
- * Where open enums report unknown values while a frame is decoded. Set only for the duration of
- * one synchronous decode (see `collectUnknownValues`), so no state outlives a call or leaks
- * between agents.
+ * Where open enums report unknown values while a frame is decoded: set only for the duration of one
+ * synchronous decode (see `collectUnknownValues`), so nothing outlives a call or leaks between
+ * agents. The list is allocated only when a value is unknown: the hot path allocates nothing.
  */
-let unknownSink: UnknownValue[] | undefined;
+let collecting = false;
+let found: UnknownValue[] | undefined;
 
 /**
  * Runs `decode` and returns, beside its result, every unknown enum value the open enums saw.
@@ -37,14 +38,35 @@ let unknownSink: UnknownValue[] | undefined;
  * const [result, unknown] = collectUnknownValues(() => codec.is(value));
  */
 export function collectUnknownValues<T>(decode: () => T): [T, UnknownValue[]] {
-  const outer = unknownSink;
-  const sink: UnknownValue[] = [];
-  unknownSink = sink;
+  const outer = [collecting, found] as const;
+  collecting = true;
+  found = undefined;
   try {
-    return [decode(), sink];
+    const result = decode();
+    return [result, found ?? []];
   } finally {
-    unknownSink = outer;
+    [collecting, found] = outer;
   }
+}
+
+/**
+ * The fast form of {@link collectUnknownValues} for the decoder's hot path: `begin`, decode, then
+ * `end` returns what was seen (undefined when nothing). Not reentrant.
+ *
+ * @example
+ * beginUnknownValues(); const ok = codec.is(body); const unknown = endUnknownValues();
+ */
+export function beginUnknownValues(): void {
+  collecting = true;
+  found = undefined;
+}
+
+/** Ends a {@link beginUnknownValues} decode; the unknown values seen, or undefined. */
+export function endUnknownValues(): UnknownValue[] | undefined {
+  const seen = found;
+  collecting = false;
+  found = undefined;
+  return seen;
 }
 
 /**
@@ -55,7 +77,7 @@ export function collectUnknownValues<T>(decode: () => T): [T, UnknownValue[]] {
  * return known.has(u) || reportUnknown('TtrType', u);
  */
 export function reportUnknown(enumName: string, value: string): true {
-  unknownSink?.push({ enumName, value });
+  if (collecting) (found ??= []).push({ enumName, value });
   return true;
 }
 
@@ -78,8 +100,7 @@ export function openLiterals<K extends string>(name: string, ...values: readonly
   const known = new Set<string>(values);
   const is = (u: unknown): u is Open<K> => {
     if (typeof u !== 'string') return false;
-    if (!known.has(u)) unknownSink?.push({ enumName: name, value: u });
-    return true;
+    return known.has(u) || reportUnknown(name, u);
   };
   const codec = new t.Type<Open<K>, string, unknown>(name, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c)), (a) => a);
   return Object.assign(codec, { known, closed: literals(name, ...values) });

@@ -41,6 +41,7 @@ const Ids = t.array(t.string);
  * and are read like the others (see {@link idsOf}).
  */
 export type ParticipantsByRole = { [R in KnownRole]?: string[] } & { [role: string]: unknown };
+/** Codec of {@link ParticipantsByRole}: known roles checked, other roles kept as sent. */
 export const ParticipantsByRole: t.Type<ParticipantsByRole, ParticipantsByRole, unknown> = struct(
   'ParticipantsByRole',
   {},

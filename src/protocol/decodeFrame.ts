@@ -2,7 +2,7 @@ import { isLeft, isRight, left, right, type Either } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { DecodeError } from '../domain/errors.js';
 import { NotificationEnvelope, RequestEnvelope, ResponseEnvelope } from './envelope.js';
-import { collectUnknownValues, type UnknownValue } from './common.js';
+import { beginUnknownValues, collectUnknownValues, endUnknownValues, type UnknownValue } from './common.js';
 import { EventRecord, type EventRecord as EventRecordType } from './messaging.js';
 import { changeCodecs, ChangesContainer, isNotificationType, notificationCodecs, type DecodeIssues, type KnownNotification, type Notification } from './notifications.js';
 import { canonicalRequestType, requestDefinitions, type RequestBody, type RequestType } from './requests.js';
@@ -73,11 +73,19 @@ function decodeNotification(value: unknown): Either<DecodeError, Notification> {
   const { type, body } = env.right;
   if (!isNotificationType(type)) return right({ kind: 'notification', known: false, type, body });
   const codec: Checkable<unknown> = notificationCodecs[type];
-  const [decoded, unknownValues] = collectUnknownValues(() => check(codec, body));
-  const issues: DecodeIssues = unknownValues.length > 0 ? { unknownValues } : {};
+  beginUnknownValues();
+  let decoded: t.Validation<unknown>;
+  let unknownValues: UnknownValue[] | undefined;
+  try {
+    decoded = check(codec, body);
+  } finally {
+    unknownValues = endUnknownValues();
+  }
   if (isRight(decoded)) {
     // The codec table guarantees the body matches the type; TypeScript cannot correlate the two.
-    return right({ kind: 'notification', known: true, type, body: decoded.right, ...issues } as KnownNotification);
+    const notification = { kind: 'notification', known: true, type, body: decoded.right } as KnownNotification;
+    if (unknownValues) notification.unknownValues = unknownValues;
+    return right(notification);
   }
   if (!(type in changeCodecs)) return left(schemaError(type, decoded.left, 'body'));
   return decodeChanges(type as keyof typeof changeCodecs, body);

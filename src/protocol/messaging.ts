@@ -1,21 +1,21 @@
 import * as t from 'io-ts';
 import { literals, openLiterals, reportUnknown, struct, TypedObject } from './common.js';
 
-/** Participant roles seen on the wire. */
-export const Role = openLiterals('Role', 'CONSUMER', 'ASSIGNED_AGENT', 'MANAGER', 'READER', 'CONTROLLER', 'AGENT', 'BRAND_BOT');
-export type Role = t.TypeOf<typeof Role>;
 /** A role this version knows (what a request may name). */
-export type KnownRole = t.TypeOf<typeof Role.closed>;
+export type KnownRole = 'CONSUMER' | 'ASSIGNED_AGENT' | 'MANAGER' | 'READER' | 'CONTROLLER' | 'AGENT' | 'BRAND_BOT';
+/** Participant roles seen on the wire: the known ones, or any other string. */
+export const Role = openLiterals<KnownRole>('Role', 'CONSUMER', 'ASSIGNED_AGENT', 'MANAGER', 'READER', 'CONTROLLER', 'AGENT', 'BRAND_BOT');
+export type Role = t.TypeOf<typeof Role>;
 
 /** Receipt statuses of an AcceptStatusEvent. */
 export const AcceptStatus = openLiterals('AcceptStatus', 'ACCEPT', 'READ', 'ACCESS', 'NACK', 'ACTION', 'VIEWED');
 export type AcceptStatus = t.TypeOf<typeof AcceptStatus>;
 
-/** Typing / presence states of a ChatStateEvent. */
-export const ChatState = openLiterals('ChatState', 'ACTIVE', 'INACTIVE', 'GONE', 'COMPOSING', 'PAUSE', 'BACKGROUND');
-export type ChatState = t.TypeOf<typeof ChatState>;
 /** A chat state this version knows (what may be published). */
-export type KnownChatState = t.TypeOf<typeof ChatState.closed>;
+export type KnownChatState = 'ACTIVE' | 'INACTIVE' | 'GONE' | 'COMPOSING' | 'PAUSE' | 'BACKGROUND';
+/** Typing / presence states of a ChatStateEvent: the known ones, or any other string. */
+export const ChatState = openLiterals<KnownChatState>('ChatState', 'ACTIVE', 'INACTIVE', 'GONE', 'COMPOSING', 'PAUSE', 'BACKGROUND');
+export type ChatState = t.TypeOf<typeof ChatState>;
 
 /** Who sees a published event. */
 export const MessageAudience = openLiterals('MessageAudience', 'ALL', 'AGENTS_AND_MANAGERS');
