@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { filter, firstValueFrom, take, timeout, toArray } from 'rxjs';
+import { filter, firstValueFrom, ReplaySubject, take, timeout, toArray } from 'rxjs';
 import { createAgent, type Agent } from '../../src/index';
+import type { KnownEventRecord } from '../../src/protocol/index';
 import { startEmulator, type Emulator } from '../../src/emulator/index';
 import { CLOSE_WORD, demoBot, echoOf, GREETING } from '../../docs/examples/demoBot';
 
@@ -73,14 +74,20 @@ describe('demoBot(agent) against the emulator', () => {
     agent.run(demoBot(agent));
   });
 
+  const afterTest: Array<() => void> = [];
   afterEach(async () => {
+    for (const f of afterTest.splice(0)) f();
     agent.dispose();
     await emulator.close();
   });
 
   it('greets once, marks each message READ once, types around each reply and closes on #close', async () => {
     const consumer = await emulator.consumer({ skillId: '-1' });
-    const kinds = (n: number) => firstValueFrom(consumer.received$.pipe(take(n), toArray(), timeout({ first: 5_000 })));
+    // Chat states are never stored, so received$ shows them live only: record from the start.
+    const seen = new ReplaySubject<KnownEventRecord>();
+    const recording = consumer.received$.subscribe(seen);
+    afterTest.push(() => recording.unsubscribe());
+    const kinds = (n: number) => firstValueFrom(seen.pipe(take(n), toArray(), timeout({ first: 5_000 })));
 
     expect((await kinds(1))[0]?.event).toEqual({ type: 'ContentEvent', contentType: 'text/plain', message: GREETING });
     const first = await consumer.send('hello');
@@ -113,7 +120,7 @@ describe('demoBot(agent) against the emulator', () => {
     expect(emulator.conversation(consumer.convId)?.state).toBe('CLOSE');
 
     // Exactly one greeting and one READ per consumer message, no reply to #close.
-    const all = (await firstValueFrom(consumer.received$.pipe(take(10), toArray(), timeout({ first: 5_000 })))).map((r) => r.event);
+    const all = (await kinds(10)).map((r) => r.event);
     expect(all.filter((e) => e.type === 'ContentEvent' && e.message === GREETING)).toHaveLength(1);
     expect(all.filter((e) => e.type === 'AcceptStatusEvent').map((e) => (e.type === 'AcceptStatusEvent' ? e.sequenceList : []))).toEqual([[first], [second], [closeSeq]]);
     expect(all.filter((e) => e.type === 'ContentEvent')).toHaveLength(3);
