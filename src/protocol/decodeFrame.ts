@@ -53,9 +53,14 @@ export const DEFAULT_MAX_FRAME_LENGTH = 8 * 1024 * 1024;
  * if (isRight(r) && r.right.kind === 'notification') console.log(r.right.type);
  */
 export function decodeFrame(text: string, options: DecodeOptions = {}): Either<DecodeError, Frame> {
-  const parsed = parseJson(text, options);
-  if (isLeft(parsed)) return parsed;
-  const value = parsed.right;
+  const max = options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
+  if (text.length > max) return left(new DecodeError(`frame of ${text.length} characters exceeds the limit of ${max}`, 'oversize'));
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return left(jsonError(e));
+  }
   const kind = isRecord(value) ? value['kind'] : undefined;
   if (kind === 'notification') return decodeNotification(value);
   if (kind === 'resp') {
@@ -68,26 +73,32 @@ export function decodeFrame(text: string, options: DecodeOptions = {}): Either<D
 }
 
 function decodeNotification(value: unknown): Either<DecodeError, Notification> {
-  const env = check(NotificationEnvelope, value);
-  if (isLeft(env)) return left(schemaError('notification envelope', env.left, undefined, 'envelope'));
-  const { type, body } = env.right;
+  // Guards first, one Either at the end: this is the hot path (see `check`).
+  if (!NotificationEnvelope.is(value)) {
+    const env = NotificationEnvelope.decode(value);
+    return left(isLeft(env) ? schemaError('notification envelope', env.left, undefined, 'envelope') : new DecodeError('notification envelope is not valid', 'envelope'));
+  }
+  const { type, body } = value;
   if (!isNotificationType(type)) return right({ kind: 'notification', known: false, type, body });
   const codec: Checkable<unknown> = notificationCodecs[type];
   beginUnknownValues();
-  let decoded: t.Validation<unknown>;
+  let valid: boolean;
   let unknownValues: UnknownValue[] | undefined;
   try {
-    decoded = check(codec, body);
+    valid = codec.is(body);
   } finally {
     unknownValues = endUnknownValues();
   }
-  if (isRight(decoded)) {
+  if (valid) {
     // The codec table guarantees the body matches the type; TypeScript cannot correlate the two.
-    const notification = { kind: 'notification', known: true, type, body: decoded.right } as KnownNotification;
+    const notification = { kind: 'notification', known: true, type, body } as KnownNotification;
     if (unknownValues) notification.unknownValues = unknownValues;
     return right(notification);
   }
-  if (!(type in changeCodecs)) return left(schemaError(type, decoded.left, 'body'));
+  if (!(type in changeCodecs)) {
+    const decoded = codec.decode(body);
+    return left(isLeft(decoded) ? schemaError(type, decoded.left, 'body') : new DecodeError(`${type}: body is not valid`, 'schema', 'body', type));
+  }
   return decodeChanges(type as keyof typeof changeCodecs, body);
 }
 
@@ -210,10 +221,14 @@ function parseJson(text: string, options: DecodeOptions): Either<DecodeError, un
   try {
     return right(JSON.parse(text) as unknown);
   } catch (e) {
-    // SyntaxError messages quote part of the input in recent engines; report only the position.
-    const at = e instanceof Error ? /position (\d+)/.exec(e.message)?.[1] : undefined;
-    return left(new DecodeError(`frame is not valid JSON${at ? ` (at position ${at})` : ''}`, 'json'));
+    return left(jsonError(e));
   }
+}
+
+function jsonError(e: unknown): DecodeError {
+  // SyntaxError messages quote part of the input in recent engines; report only the position.
+  const at = e instanceof Error ? /position (\d+)/.exec(e.message)?.[1] : undefined;
+  return new DecodeError(`frame is not valid JSON${at ? ` (at position ${at})` : ''}`, 'json');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
