@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { filter, firstValueFrom, timeout } from 'rxjs';
 import { startEmulator, type Emulator } from '../../src/emulator/index';
+import { killGroup, spawnGroup } from '../support/processes';
 
 const root = join(__dirname, '..', '..');
 
@@ -10,18 +11,15 @@ describe('the migration guide\'s seed bot (docs/examples/migration-bot.ts)', () 
   let child: ChildProcess | undefined;
 
   afterEach(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child?.once('exit', r));
-      child.kill('SIGKILL');
-      await exited;
-    }
+    // The whole group: tsx runs the bot in a child process of its own.
+    await killGroup(child);
     await emulator?.close();
   });
 
   it('answers a message the consumer wrote before the ring was accepted, and later ones', async () => {
     emulator = await startEmulator({ port: 0, seed: 4 });
     const creds = emulator.addAgent({ username: 'seed-bot', password: 'seed-secret', skills: ['-1'] });
-    child = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), '--tsconfig', 'docs/examples/tsconfig.json', 'docs/examples/migration-bot.ts'], {
+    child = spawnGroup(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), '--tsconfig', 'docs/examples/tsconfig.json', 'docs/examples/migration-bot.ts'], {
       cwd: root,
       env: { ...process.env, LP_ACCOUNT: creds.accountId, LP_USER: creds.username, LP_PASS: creds.password, LP_CSDS: creds.csdsDomain },
       stdio: 'ignore',
