@@ -27,7 +27,12 @@ export function withIdempotencyKey(command: CommandOf<'.ams.ms.PublishEvent'>, m
   return { ...command, metadata: [...(command.metadata ?? []), { type: 'ExternalId', id: makeKey() }] };
 }
 
-/** What {@link publishOnce} needs from the agent. */
+/**
+ * What {@link publishOnce} needs from the agent.
+ *
+ * @example
+ * const deps: PublishDeps = { send: (c) => agent.execute(c), history: (d, after) => agent.queryMessages({ dialogId: d, newerThanSequence: after }), attempts: 5 };
+ */
 export interface PublishDeps {
   /** Sends a command the usual way (waits for the connection, times out). */
   send(command: Command): Observable<Response>;

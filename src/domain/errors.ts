@@ -203,7 +203,12 @@ export class SessionTakenOver extends Error {
   }
 }
 
-/** The close code the emulator ends a session with when another session of the same user opens. */
+/**
+ * The close code the emulator ends a session with when another session of the same user opens.
+ *
+ * @example
+ * if (closeCode === SESSION_TAKEN_OVER_CODE) console.warn('another process took this bot user');
+ */
 export const SESSION_TAKEN_OVER_CODE = 4409;
 
 /**

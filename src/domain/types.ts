@@ -188,6 +188,9 @@ export interface AcceptStatusMessage extends EventEnvelope {
 /**
  * An event of a type, or a ContentEvent of a content type, this version does not know (LivePerson
  * adds them over time): delivered as sent, typed, never an error. `eventType` is its wire type.
+ *
+ * @example
+ * agent.messages$.pipe(filter((m): m is UnknownMessage => m.type === 'UnknownEvent')).subscribe((m) => log(m.eventType));
  */
 export interface UnknownMessage extends EventEnvelope {
   type: 'UnknownEvent';

@@ -16,7 +16,12 @@ export function literals<K extends string>(name: string, ...values: readonly K[]
  */
 export type Open<K extends string> = K | (string & {});
 
-/** A value an open enum did not know, reported once per decode. */
+/**
+ * A value an open enum did not know, reported once per decode.
+ *
+ * @example
+ * const u: UnknownValue = { enumName: 'TtrType', value: 'VIP' };
+ */
 export interface UnknownValue {
   /** The enum's name, e.g. `TtrType`. */
   readonly enumName: string;
@@ -61,7 +66,12 @@ export function beginUnknownValues(): void {
   found = undefined;
 }
 
-/** Ends a {@link beginUnknownValues} decode; the unknown values seen, or undefined. */
+/**
+ * Ends a {@link beginUnknownValues} decode; the unknown values seen, or undefined.
+ *
+ * @example
+ * beginUnknownValues(); Role.is('OBSERVER'); endUnknownValues(); // [{ enumName: 'Role', value: 'OBSERVER' }]
+ */
 export function endUnknownValues(): UnknownValue[] | undefined {
   const seen = found;
   collecting = false;
@@ -81,7 +91,13 @@ export function reportUnknown(enumName: string, value: string): true {
   return true;
 }
 
-/** An open enum codec: its known values, and any other string. */
+/**
+ * An open enum codec: its known values, and any other string.
+ *
+ * @example
+ * Role.known.has('CONSUMER'); // true
+ * Role.closed.is('OBSERVER'); // false: what a request may say
+ */
 export interface OpenEnumC<K extends string> extends t.Type<Open<K>, string, unknown> {
   readonly known: ReadonlySet<string>;
   /** The same values as a closed union: for what a request may say (the server refuses others). */

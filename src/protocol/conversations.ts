@@ -41,7 +41,12 @@ const Ids = t.array(t.string);
  * and are read like the others (see {@link idsOf}).
  */
 export type ParticipantsByRole = { [R in KnownRole]?: string[] } & { [role: string]: unknown };
-/** Codec of {@link ParticipantsByRole}: known roles checked, other roles kept as sent. */
+/**
+ * Codec of {@link ParticipantsByRole}: known roles checked, other roles kept as sent.
+ *
+ * @example
+ * ParticipantsByRole.is({ CONSUMER: ['c1'], OBSERVER: ['x'] }); // true
+ */
 export const ParticipantsByRole: t.Type<ParticipantsByRole, ParticipantsByRole, unknown> = struct(
   'ParticipantsByRole',
   {},

@@ -95,6 +95,9 @@ const KNOWN_CONTENT_TYPES = new Set(['text/plain', 'hosted/file', 'forms/secure-
 /**
  * An event of a type (or a ContentEvent of a content type) this version does not know. Delivered as
  * a typed unknown event, never an error; a known type with a malformed shape is still an error.
+ *
+ * @example
+ * const e: OtherEvent = { type: 'ReactionEvent', reaction: 'thumbs-up' };
  */
 export interface OtherEvent {
   readonly type: string;
@@ -124,7 +127,12 @@ export function isKnownEvent(event: MessagingEventBody | OtherEvent): event is M
   return KNOWN_EVENT_TYPES.has(event.type) && (event.type !== 'ContentEvent' || KNOWN_CONTENT_TYPES.has(String(event['contentType'])));
 }
 
-/** An event as received: a known shape, or one this version does not know yet. */
+/**
+ * An event as received: a known shape, or one this version does not know yet.
+ *
+ * @example
+ * ReceivedEvent.is({ type: 'ContentEvent', contentType: 'text/html', message: '<b>hi</b>' }); // true
+ */
 export const ReceivedEvent = t.union([MessagingEventBody, OtherEvent], 'Event');
 export type ReceivedEvent = t.TypeOf<typeof ReceivedEvent>;
 
@@ -182,7 +190,12 @@ export const EventRecord = struct(
   },
 );
 export type EventRecord = t.TypeOf<typeof EventRecord>;
-/** A record whose event is one of the known shapes: what the emulator stores and sends. */
+/**
+ * A record whose event is one of the known shapes: what the emulator stores and sends.
+ *
+ * @example
+ * consumer.received$.subscribe((r: KnownEventRecord) => r.event.type);
+ */
 export type KnownEventRecord = Omit<EventRecord, 'event'> & { event: MessagingEventBody };
 
 /** `.ams.ms.PublishEvent` request body. */

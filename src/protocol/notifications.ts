@@ -23,6 +23,9 @@ export const notificationCodecs = {
 /**
  * The notifications that carry many changes, with the codec of one change: when the body fails as a
  * whole, each change is decoded on its own, so one bad change costs only itself.
+ *
+ * @example
+ * changeCodecs['.ams.routing.RoutingTaskNotification'].is(body.changes[0]);
  */
 export const changeCodecs = {
   '.ams.routing.RoutingTaskNotification': t.type({ type: ChangeType, result: RoutingTask }),
@@ -30,10 +33,20 @@ export const changeCodecs = {
   '.ams.aam.ExConversationChangeNotification': t.type({ type: ChangeType, result: ExConversationResult }),
 } as const;
 
-/** A body with changes, each still undecoded. */
+/**
+ * A body with changes, each still undecoded.
+ *
+ * @example
+ * ChangesContainer.is({ changes: [1, 2] }); // true
+ */
 export const ChangesContainer = struct('ChangesContainer', { changes: t.UnknownArray }, { subscriptionId: t.string });
 
-/** What decoding found wrong in a delivered notification, without dropping it. */
+/**
+ * What decoding found wrong in a delivered notification, without dropping it.
+ *
+ * @example
+ * if (n.known && n.problems?.length) log.warn(n.problems[0]?.message);
+ */
 export interface DecodeIssues {
   /** Changes that failed to decode, one error each (naming the change's index); the others were delivered. */
   problems?: readonly DecodeError[];
