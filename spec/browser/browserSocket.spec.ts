@@ -4,8 +4,8 @@ import WebSocket from 'ws';
 import { SocketError } from '../../src/domain/errors';
 import { startEmulator, type Emulator } from '../../src/emulator/index';
 import { acceptWaitingRings, createAgent, openBrowserSocket, type Agent, type SocketHandlers } from '../../src/index';
-import { fetchTrusting as browserFetchTrusting } from '../../src/auth/platform.browser';
-import { defaultSocketFactory as browserDefault, openNodeSocket as browserOpenNodeSocket } from '../../src/socket/platform.browser';
+import { fetchTrusting as browserFetchTrusting } from '../../src/auth/browserPlatform';
+import { defaultSocketFactory as browserDefault, openNodeSocket as browserOpenNodeSocket } from '../../src/socket/browserPlatform';
 import { defaultSocketFactory as nodeDefault, openNodeSocket } from '../../src/socket/platform';
 
 /**

@@ -39,7 +39,7 @@ describe.each(['src/index.ts', 'src/testing/index.ts'])('the browser bundle of %
     expect(inputs).not.toContain('src/socket/platform.ts');
     expect(inputs).not.toContain('src/auth/platform.ts');
     if (entry === 'src/index.ts') {
-      expect(inputs).toEqual(expect.arrayContaining(['src/socket/platform.browser.ts', 'src/socket/browserSocket.ts', 'src/auth/platform.browser.ts']));
+      expect(inputs).toEqual(expect.arrayContaining(['src/socket/browserPlatform.ts', 'src/socket/browserSocket.ts', 'src/auth/browserPlatform.ts']));
     }
   });
 
@@ -56,7 +56,7 @@ describe('the Node side of the platform split', () => {
     const metafile = await bundle('src/index.ts', 'node', ['ws']);
     const inputs = Object.keys(metafile.inputs);
     expect(inputs).toEqual(expect.arrayContaining(['src/socket/platform.ts', 'src/socket/nodeSocket.ts', 'src/auth/platform.ts', 'src/auth/trustingFetch.ts']));
-    expect(inputs).not.toContain('src/socket/platform.browser.ts');
+    expect(inputs).not.toContain('src/socket/browserPlatform.ts');
     expect(externalImports(metafile)).toEqual(expect.arrayContaining(['ws', 'node:https']));
   });
 });
@@ -64,24 +64,26 @@ describe('the Node side of the platform split', () => {
 describe('package.json', () => {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     browser: Record<string, string>;
-    exports: Record<string, Record<string, string> | string>;
+    exports: Record<string, Record<string, { default: string; types: string }> | string>;
+    tshy: { esmDialects: string[] };
   };
 
-  it('maps each platform file to its browser twin in the ESM and CJS builds and in the sources', () => {
+  it('maps each platform file of the sources to its browser twin, and tshy builds a browser dialect with the same twins', () => {
     const platformFiles = ['socket/platform', 'auth/platform'];
-    for (const base of ['./dist/esm', './dist/cjs', './src']) {
-      for (const file of platformFiles) expect(pkg.browser[`${base}/${file}.js`]).toBe(`${base}/${file}.browser.js`);
-    }
-    expect(Object.keys(pkg.browser)).toHaveLength(platformFiles.length * 3);
     for (const file of platformFiles) {
+      const dir = file.split('/')[0] ?? '';
+      expect(pkg.browser[`./src/${file}.js`]).toBe(`./src/${dir}/browserPlatform.js`);
       expect(existsSync(join(root, 'src', `${file}.ts`))).toBe(true);
-      expect(existsSync(join(root, 'src', `${file}.browser.ts`))).toBe(true);
+      expect(existsSync(join(root, 'src', dir, 'browserPlatform.ts'))).toBe(true);
+      // tshy's dialect override for the browser build re-exports the same twin.
+      expect(readFileSync(join(root, 'src', `${file}-browser.mts`), 'utf8')).toContain("export * from './browserPlatform.js';");
     }
+    expect(Object.keys(pkg.browser)).toHaveLength(platformFiles.length);
+    expect(pkg.tshy.esmDialects).toEqual(['browser']);
   });
 
-  it('sends browser bundlers to the ESM build of the core and of testing, never to the emulator', () => {
-    expect(pkg.exports['.']).toMatchObject({ browser: './dist/esm/index.js' });
-    expect(pkg.exports['./testing']).toMatchObject({ browser: './dist/esm/testing/index.js' });
-    expect(pkg.exports['./emulator']).not.toHaveProperty('browser');
+  it('sends browser bundlers to the browser build of the core and of testing', () => {
+    expect(pkg.exports['.']).toMatchObject({ browser: { default: './dist/browser/index.js', types: './dist/browser/index.d.ts' } });
+    expect(pkg.exports['./testing']).toMatchObject({ browser: { default: './dist/browser/testing/index.js' } });
   });
 });

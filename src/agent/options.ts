@@ -1,7 +1,7 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { AuthOptions, Credentials } from '../auth/index.js';
 import type { SocketFactory } from '../socket/index.js';
-// `platform.js` is swapped for `platform.browser.js` by bundlers targeting browsers (package.json `browser`).
+// `platform.js` is swapped for `browserPlatform.js` by bundlers targeting browsers (package.json `browser`).
 import { defaultSocketFactory } from '../socket/platform.js';
 import { DEFAULT_RETRY_BACKOFF } from '../operators/retryBackoff.js';
 import type { PacingOptions } from './pacing.js';

@@ -17,7 +17,7 @@ export {
   type TokenCredentials,
 } from './credentials.js';
 export { type AuthOptions } from './options.js';
-// `./platform.js` is swapped for `./platform.browser.js` by bundlers targeting browsers.
+// `./platform.js` is swapped for `./browserPlatform.js` by bundlers targeting browsers.
 export { fetchTrusting } from './platform.js';
 export { httpBase, isLoopbackHost, wsBase } from './hosts.js';
 export { createCsdsClient, DEFAULT_SERVICES, type CsdsClient, type ServiceDomains } from './csds.js';

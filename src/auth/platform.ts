@@ -1,5 +1,5 @@
 /**
- * The Node side of the auth platform split. Bundlers that target browsers replace this file with
- * `platform.browser.ts` (package.json `browser` field), so browser bundles never see `node:https`.
+ * The Node side of the auth platform split. Browsers get `browserPlatform.ts` in its place
+ * (the `browser` export condition, and the `browser` field for the sources), so browser bundles never see `node:https`.
  */
 export { fetchTrusting } from './trustingFetch.js';

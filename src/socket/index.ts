@@ -1,4 +1,4 @@
 export * from './types.js';
 export { openBrowserSocket } from './browserSocket.js';
-// `./platform.js` is swapped for `./platform.browser.js` by bundlers targeting browsers.
+// `./platform.js` is swapped for `./browserPlatform.js` by bundlers targeting browsers.
 export { openNodeSocket } from './platform.js';

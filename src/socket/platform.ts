@@ -1,6 +1,6 @@
 /**
- * The Node side of the platform split. Bundlers that target browsers replace this file with
- * `platform.browser.ts` (package.json `browser` field), so browser bundles never see `ws`.
+ * The Node side of the platform split. Browsers get `browserPlatform.ts` in its place
+ * (the `browser` export condition, and the `browser` field for the sources), so browser bundles never see `ws`.
  * Both files export the same names with the same types.
  */
 import { openNodeSocket } from './nodeSocket.js';

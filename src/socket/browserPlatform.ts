@@ -1,6 +1,8 @@
 /**
- * The browser side of the platform split: what bundlers targeting browsers load instead of
- * `platform.ts` (package.json `browser` field). No `ws`, no Node built-ins.
+ * The browser side of the platform split: what browsers load instead of `platform.ts`. The
+ * package's `browser` export condition points at a build (`dist/browser`, tshy's browser dialect,
+ * through `platform-browser.mts`) where this replaces `platform.ts`; the `browser` field does the
+ * same for bundlers working from the sources. No `ws`, no Node built-ins.
  */
 import { SocketError } from '../domain/errors.js';
 import { openBrowserSocket } from './browserSocket.js';
