@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { startEmulator, type Emulator } from '../../src/emulator/index';
 import { bundlePage, close, launchChromium, nodeOnlyInputs, servePage } from '../browser/harness';
-import { until } from './until';
+import { eventually } from '../support/eventually';
 
 /**
  * lp-agent-rx/angular in a real headless Chromium (from @sparticuz/chromium, nothing downloaded):
@@ -61,7 +61,7 @@ describe('lp-agent-rx/angular in headless Chromium', () => {
 
   it('disposes the agent when the app is destroyed', async () => {
     await page.evaluate(() => (Reflect.get(globalThis, '__LP_DESTROY__') as () => void)());
-    await until(() => emulator.connections() === 0);
+    await eventually(() => emulator.connections() === 0, 'every socket closed');
     expect(pageErrors).toEqual([]);
   });
 });

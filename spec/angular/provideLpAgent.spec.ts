@@ -2,7 +2,7 @@ import { createEnvironmentInjector, EnvironmentInjector, inject, InjectionToken,
 import { toSignal } from '@angular/core/rxjs-interop';
 import { TestBed } from '@angular/core/testing';
 import { filter, finalize, firstValueFrom, from, map, merge, type Observable } from 'rxjs';
-import { acceptWaitingRings, contentEvents, dedupeConversations, sendText, type Agent, type Command, type CommandResult, type ConversationChange } from '../../src/index';
+import { acceptWaitingRings, contentEvents, dedupeConversations, openNodeSocket, sendText, type Agent, type Command, type CommandResult, type ConversationChange, type SocketFactory } from '../../src/index';
 import { startEmulator, type Emulator } from '../../src/emulator/index';
 import {
   injectLpAgent,
@@ -16,7 +16,7 @@ import {
 } from '../../src/angular/index';
 import { collect, next } from '../integration/helpers';
 import { configureTestBed } from './testBed';
-import { until } from './until';
+import { eventually } from '../support/eventually';
 
 /** Goes online, follows its own conversations and accepts every waiting ring. */
 const acceptRings: LpPipelineFn = (agent) =>
@@ -40,7 +40,9 @@ describe('lp-agent-rx/angular with the real injector, against the emulator', () 
     emulator.addAgent({ username: 'bot', password: 'secret', skills: ['-1'] });
   });
 
+  const afterTest: Array<() => void> = [];
   afterEach(async () => {
+    for (const f of afterTest.splice(0)) f();
     TestBed.resetTestingModule();
     await emulator.close();
   });
@@ -54,13 +56,36 @@ describe('lp-agent-rx/angular with the real injector, against the emulator', () 
   }
 
   it('connects the agent when the injector is created, outside the Angular zone', async () => {
-    configureTestBed([provideLpAgent(() => ({ ...emulator.issueToken('bot'), keepAlive: 0 }))]);
-    const agent = TestBed.inject(LP_AGENT);
+    configureTestBed([]);
+    // The injector is created inside the zone, as an app's is: only the adapter's own
+    // runOutsideAngular keeps the agent's timers (keep-alive, here) out of it. A timer started
+    // inside the zone would run change detection on every tick.
+    const pings: boolean[] = [];
+    const socketFactory: SocketFactory = (url, handlers, options) => {
+      const socket = openNodeSocket(url, handlers, options);
+      return { ...socket, ping: () => (pings.push(NgZone.isInAngularZone()), socket.ping()) };
+    };
+    const zone = TestBed.inject(NgZone);
+    // In Node, zone.js does not track ws events or native async functions, so the agent's work
+    // would leave the zone by itself after the first await: what must not happen in the zone is
+    // the agent's creation and its connect(), which the adapter hands to runOutsideAngular.
+    const outside = jest.spyOn(zone, 'runOutsideAngular');
+    const injector = zone.run(() => {
+      expect(NgZone.isInAngularZone()).toBe(true);
+      return createEnvironmentInjector([provideLpAgent(() => ({ ...emulator.issueToken('bot'), keepAlive: 20, socketFactory }))], TestBed.inject(EnvironmentInjector));
+    });
+    // Creating the agent and connecting it (Angular's own calls come on top).
+    expect(outside.mock.calls.length).toBeGreaterThanOrEqual(2);
+    outside.mockRestore();
+    afterTest.push(() => injector.destroy());
+    const agent = injector.get(LP_AGENT);
     const zones: boolean[] = [];
     agent.connection$.subscribe(() => zones.push(NgZone.isInAngularZone()));
     await next(agent.connection$, (s) => s.status === 'open');
     expect(emulator.connections('bot')).toBe(1);
     expect(agent.identity?.legacyId).toBe(emulator.agentIdentity('bot').legacyId);
+    await eventually(() => pings.length >= 2, 'two keep-alive pings');
+    expect(pings).not.toContain(true);
     expect(zones.slice(1)).not.toContain(true);
   });
 
@@ -133,7 +158,7 @@ describe('lp-agent-rx/angular with the real injector, against the emulator', () 
     const consumer = await emulator.consumer({ skillId: '-1' });
     await assigned;
     await consumer.send('hello from a consumer');
-    await until(() => signals.text() === 'hello from a consumer');
+    await eventually(() => signals.text() === 'hello from a consumer', 'the signal updated');
     expect(signals.all['rings$']?.()).toMatchObject({ convId: consumer.convId });
     expect(signals.all['notifications$']?.()).toBeDefined();
   });
@@ -148,13 +173,13 @@ describe('lp-agent-rx/angular with the real injector, against the emulator', () 
     const completed = firstValueFrom(agent.messages$.pipe(filter(() => false)), { defaultValue: 'completed' });
     injector.destroy();
     expect(await completed).toBe('completed');
-    await until(() => emulator.connections() === 0);
+    await eventually(() => emulator.connections() === 0, 'every socket closed');
   });
 
   it('disposes the TestBed agent on resetTestingModule', async () => {
     await onlineAgent();
     expect(emulator.connections('bot')).toBe(1);
     TestBed.resetTestingModule();
-    await until(() => emulator.connections() === 0);
+    await eventually(() => emulator.connections() === 0, 'every socket closed');
   });
 });

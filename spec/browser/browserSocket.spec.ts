@@ -1,5 +1,5 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { filter, firstValueFrom } from 'rxjs';
+import { filter, firstValueFrom, lastValueFrom, take } from 'rxjs';
 import WebSocket from 'ws';
 import { SocketError } from '../../src/domain/errors';
 import { startEmulator, type Emulator } from '../../src/emulator/index';
@@ -175,8 +175,9 @@ describe('openBrowserSocket (over a WHATWG WebSocket)', () => {
     await firstValueFrom(agent.conversations$.pipe(filter((c) => c.convId === consumer.convId && c.myRole !== undefined)));
     await consumer.send('hello from the consumer');
     expect(await text).toMatchObject({ convId: consumer.convId });
-    // Several keep-alive periods: a browser has no ws pong, the GetClock answers stand in for it.
-    await tick(300);
+    // Several keep-alive rounds: a browser has no ws pong, the GetClock answers stand in for it. The
+    // rounds are counted, not timed; a stalled event loop is not taken for a dead peer.
+    await lastValueFrom(emulator.requests$.pipe(filter((r) => r.username === 'bot' && r.request.type === '.GetClock'), take(5)));
     expect(states.filter((s) => s !== 'open' && s !== 'connecting' && s !== 'closed')).toEqual([]);
     expect(emulator.connections('bot')).toBe(1);
   });

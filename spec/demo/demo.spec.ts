@@ -132,7 +132,8 @@ describe('demoBot(agent) against the emulator', () => {
     await firstValueFrom(consumer.received$.pipe(filter((r) => r.event.type === 'ContentEvent'), timeout({ first: 5_000 })));
     const seq = await consumer.send('twice?');
     await firstValueFrom(consumer.received$.pipe(filter((r) => r.event.type === 'ChatStateEvent' && r.event.chatState === 'ACTIVE'), timeout({ first: 5_000 })));
-    await new Promise((r) => setTimeout(r, 100));
+    // A round trip: any receipt the duplicate made the bot send reached the server before this answer.
+    await firstValueFrom(agent.getClock());
     const receipts = emulator.conversation(consumer.convId)?.events.filter((e) => e.event.type === 'AcceptStatusEvent') ?? [];
     expect(receipts.map((e) => (e.event.type === 'AcceptStatusEvent' ? e.event.sequenceList : []))).toEqual([[seq]]);
   });

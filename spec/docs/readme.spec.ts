@@ -42,7 +42,6 @@ describe('the README example', () => {
     await firstValueFrom(
       emulator.requests$.pipe(filter((r) => r.username === 'readme-bot' && r.request.type === '.ams.routing.SetAgentState'), timeout({ first: 30_000 })),
     );
-    await new Promise((r) => setTimeout(r, 50));
     const consumer = await emulator.consumer({ skillId: '-1' });
     const answered = firstValueFrom(
       consumer.received$.pipe(filter((r) => r.event.type === 'ContentEvent'), timeout({ first: 15_000 })),

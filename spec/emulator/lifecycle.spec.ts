@@ -5,6 +5,7 @@ import { startEmulator } from '../../src/emulator/index';
 import { createRandom } from '../../src/emulator/random';
 import { createClock, EmulatorState } from '../../src/emulator/state';
 import { goOnline, post, TestSocket } from './wsClient';
+import { eventually } from '../support/eventually';
 
 /** Node's live servers, sockets and timers (other kinds come and go with jest itself). */
 function activeResources(): { servers: number; sockets: number; timers: number } {
@@ -14,9 +15,6 @@ function activeResources(): { servers: number; sockets: number; timers: number }
 }
 
 /** Yields to the event loop until `condition` holds, at most `turns` times. */
-async function settle(condition: () => boolean, turns = 500): Promise<void> {
-  for (let i = 0; i < turns && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
-}
 
 describe('emulator lifecycle', () => {
   it('close() leaves no server, socket or timer behind', async () => {
@@ -46,7 +44,7 @@ describe('emulator lifecycle', () => {
       const now = activeResources();
       return now.servers <= before.servers && now.sockets <= before.sockets && now.timers <= before.timers;
     };
-    await settle(clean);
+    await eventually(clean, 'every server, socket and timer gone');
     const after = activeResources();
     expect(after.servers).toBeLessThanOrEqual(before.servers);
     expect(after.sockets).toBeLessThanOrEqual(before.sockets);

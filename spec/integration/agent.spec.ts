@@ -1,6 +1,7 @@
 import { firstValueFrom, lastValueFrom, of, toArray, type Observable } from 'rxjs';
 import { createAgent, type Agent, type AgentConfig, type Command } from '../../src/index';
 import { startEmulator, type Emulator } from '../../src/emulator/index';
+import { eventually } from '../support/eventually';
 import { collect, next } from './helpers';
 
 describe('agent against the emulator over a real socket', () => {
@@ -263,12 +264,8 @@ describe('agent against the emulator over a real socket', () => {
     agent.dispose();
     await expect(pending).rejects.toMatchObject({ kind: 'ConnectionClosed', code: 1000 });
     await expect(Promise.all(streams)).resolves.toHaveLength(7);
-    await waitFor(() => emulator.connections('bot') === 0);
+    await eventually(() => emulator.connections('bot') === 0, 'the socket closed');
     expect(emulator.connections('bot')).toBe(0);
   });
 });
 
-async function waitFor(condition: () => boolean, ms = 5_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!condition() && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-}

@@ -13,6 +13,7 @@ import {
   type AgentPipeline,
 } from '../../src/nest/index';
 import { activeResources, collect, next } from '../integration/helpers';
+import { eventually } from '../support/eventually';
 
 /** Subscribes to rings, goes ONLINE (both remembered and replayed after reconnects) and accepts every waiting ring. */
 @Injectable()
@@ -33,10 +34,13 @@ class AcceptRingsPipeline implements AgentPipeline {
 class FlakyPipeline implements AgentPipeline {
   starts = 0;
   failures = 2;
+  /** Runs that ended; a restart needs the run before it to end. */
+  ended = 0;
   pipeline(): Observable<Command> {
     this.starts += 1;
     const clock: Command = { type: '.GetClock', body: {} };
-    return this.starts <= this.failures ? merge(of(clock), throwError(() => new Error('boom'))) : NEVER;
+    const run = this.starts <= this.failures ? merge(of(clock), throwError(() => new Error('boom'))) : NEVER;
+    return run.pipe(finalize(() => (this.ended += 1)));
   }
 }
 
@@ -92,12 +96,6 @@ class RecordingLogger implements LoggerService {
   }
 }
 
-async function eventually(check: () => boolean, ms = 5_000): Promise<void> {
-  for (const end = Date.now() + ms; !check(); ) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 const ok = (type: string) => (r: CommandResult) => r.ok && r.command.type === type;
 
@@ -210,9 +208,9 @@ describe('LpAgentModule', () => {
       'pipeline FlakyPipeline failed: boom',
     ]);
     const flaky = moduleRef.get(FlakyPipeline);
-    await eventually(() => flaky.starts === 3);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(flaky.starts).toBe(3); // running again, no further restarts
+    await eventually(() => flaky.starts === 3, 'the third start');
+    // Running again: the third run has not ended, and a restart needs it to end first.
+    expect({ starts: flaky.starts, ended: flaky.ended }).toEqual({ starts: 3, ended: 2 });
   });
 
   it('stops restarting a pipeline once pipelineRestart.maxRetries is spent, and says so', async () => {
@@ -283,7 +281,7 @@ describe('LpAgentModule', () => {
     // closing at `before`: never more, maybe fewer.
     const leaks = (): string[] =>
       ['TCPSocketWrap', 'TCPServerWrap', 'Timeout'].filter((kind) => (activeResources()[kind] ?? 0) > (before[kind] ?? 0));
-    await eventually(() => leaks().length === 0, 2_000).catch(() => undefined);
+    await eventually(() => leaks().length === 0, 'no leaks', 2_000).catch(() => undefined);
     expect(leaks()).toEqual([]);
   });
 });

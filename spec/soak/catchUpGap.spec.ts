@@ -1,4 +1,4 @@
-import { firstValueFrom } from 'rxjs';
+import { filter, firstValueFrom } from 'rxjs';
 import { createAgent, type Agent, type MessagingEvent } from '../../src/index';
 import { startEmulator, type Emulator } from '../../src/emulator/index';
 import { next } from '../integration/helpers';
@@ -40,15 +40,18 @@ describe('catch-up interrupted by a second drop', () => {
     await consumer.send('a'); // sequence 1, live
     await a;
 
-    emulator.faults.delayResponses('.ams.ms.QueryMessages', 300); // the catch-up query takes a while
+    // The catch-up query is never answered: the spec decides when the connection it runs on ends.
+    emulator.faults.dropResponses('.ams.ms.QueryMessages');
     const down = next(bot.connection$, (s) => s.status === 'reconnecting');
     emulator.dropConnections(1006);
     await down;
     await consumer.send('b'); // sequence 2, while the agent is down
-    await next(bot.connection$, (s) => s.status === 'open'); // catch-up QueryMessages now in flight
+    const catchUp = firstValueFrom(emulator.requests$.pipe(filter((r) => r.request.type === '.ams.ms.QueryMessages')));
+    await next(bot.connection$, (s) => s.status === 'open');
+    await catchUp; // the catch-up QueryMessages is in flight
     await consumer.send('c'); // sequence 3, live, held back behind the catch-up
-    await new Promise((r) => setTimeout(r, 50));
-    emulator.dropConnections(1006); // the catch-up fails with ConnectionClosed: 'c' is released, 'b' skipped
+    await firstValueFrom(bot.getClock()); // a round trip: 'c' has reached the agent, and is held
+    emulator.dropConnections(1006); // the catch-up fails with ConnectionClosed while 'c' is held
     emulator.faults.clear();
     await next(bot.connection$, (s) => s.status === 'open');
     const d = next(bot.messages$, (m) => texts([m])[0] === 'd');

@@ -135,11 +135,17 @@ export function openConnection(config: ConnectionConfig): Observable<ConnectionS
 
     const startKeepAlive = (): void => {
       if (config.keepAlive <= 0) return;
+      let lastTick = config.scheduler.now();
       scope.add(
         keepAlive(config.keepAlive, config.scheduler)
           .pipe(
             mergeMap(() => {
-              if (awaitingPong) {
+              const now = config.scheduler.now();
+              // A tick far later than its period means this process was stalled (GC, a busy loop),
+              // not that the peer is dead: the pong may be waiting unread. Judge on the next tick.
+              const stalled = now - lastTick > config.keepAlive * 1.5;
+              lastTick = now;
+              if (awaitingPong && !stalled) {
                 terminate('no pong since the last ping');
                 return EMPTY;
               }
