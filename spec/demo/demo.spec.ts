@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { filter, firstValueFrom, ReplaySubject, take, timeout, toArray } from 'rxjs';
 import { createAgent, type Agent } from '../../src/index';
 import type { KnownEventRecord } from '../../src/protocol/index';
 import { startEmulator, type Emulator } from '../../src/emulator/index';
 import { CLOSE_WORD, demoBot, echoOf, GREETING } from '../../docs/examples/demoBot';
+import { killGroup, spawnGroup } from '../support/processes';
 
 const root = join(__dirname, '..', '..');
 
@@ -15,15 +15,16 @@ function runDemo(): Promise<{ code: number | null; output: string }> {
     delete env.LP_USER;
     delete env.LP_PASS;
     delete env.LP_CSDS;
-    const child = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), '--tsconfig', 'docs/examples/tsconfig.json', 'docs/examples/demo.ts'], {
+    const child = spawnGroup(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), '--tsconfig', 'docs/examples/tsconfig.json', 'docs/examples/demo.ts'], {
       cwd: root,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    // A hung demo is killed with everything tsx started.
+    const killer = setTimeout(() => void killGroup(child), 50_000);
     child.once('error', reject);
     child.once('exit', (code) => {
       clearTimeout(killer);

@@ -1,6 +1,7 @@
 import { firstValueFrom } from 'rxjs';
 import { createAgent } from '../../src/index';
 import { startEmulator } from '../../src/emulator/index';
+import { eventually } from '../support/eventually';
 import { activeResources } from './helpers';
 
 describe('resources', () => {
@@ -23,10 +24,7 @@ describe('resources', () => {
     for (const agent of agents) agent.dispose();
     await emulator.close();
     // Closing handshakes finish on the next turns of the loop.
-    for (let i = 0; i < 50 && JSON.stringify(activeResources()) !== JSON.stringify(before); i++) {
-      await new Promise((r) => setImmediate(r));
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await eventually(() => JSON.stringify(activeResources()) === JSON.stringify(before), 'the handles of before', 1_000).catch(() => undefined);
     const after = activeResources();
     // Handles of an earlier spec file in this worker may still be closing at `before`: never more, maybe fewer.
     for (const kind of ['TCPSocketWrap', 'TCPServerWrap', 'Timeout']) {
