@@ -69,7 +69,11 @@ export interface Agent {
   readonly rings$: Observable<Ring>;
   /** One change per conversation of an ExConversationChangeNotification. */
   readonly conversations$: Observable<ConversationChange>;
-  /** Content, rich content and receipts: live distributions and QueryMessages replays. */
+  /**
+   * Content, rich content, receipts and events of unknown types, each `(dialogId, sequence)` once:
+   * the history of every conversation the agent joins (fetched on its own), live events after it,
+   * and records from `queryMessages`. The same whether or not the connection dropped.
+   */
   readonly messages$: Observable<MessagingEvent>;
   /** Typing and presence (COMPOSING, ACTIVE, BACKGROUND, ...). */
   readonly chatState$: Observable<ChatStateChange>;
@@ -122,7 +126,7 @@ export interface Agent {
   ): Observable<ResponseBody<'.ams.routing.SubscribeAgentsState'>>;
   /** Changes a conversation: close, transfer, join, leave, TTR, ... (fields of PROTOCOL.md §3.1). */
   updateConversationField(body: UpdateConversationFieldBody): Observable<ResponseBody<'.ams.cm.UpdateConversationField'>>;
-  /** Queries a dialog's history; the records are also delivered on `messages$` / `chatState$`. */
+  /** Queries a dialog's history; the records not seen before are also delivered on `messages$`. */
   queryMessages(body: CommandBody<'.ams.ms.QueryMessages'>): Observable<MessagingEvent[]>;
   /** The server's clock, `{currentTime}`. */
   getClock(): Observable<ResponseBody<'.GetClock'>>;
