@@ -256,6 +256,27 @@ describe('the agent state machine over a fake socket, in virtual time', () => {
     expect(messages[1_000]?.sequence).toBe(1);
   });
 
+  it('stops following a conversation it was transferred away from, and delivers nothing twice when it comes back', async () => {
+    const { clock, server, agent, messages } = make({ reconnect: { initialInterval: 10, jitter: 0 } });
+    await connected(agent, clock.advance);
+    const dialogId = seedIds.ringConvId;
+    server.store(dialogId, 'first');
+    server.current?.push(conversationFrame({ convId: dialogId }));
+    await clock.advance(5);
+    expect(messages.map((m) => m.sequence)).toEqual([1]);
+    // Transferred away: this agent is no longer a participant.
+    server.current?.push(conversationFrame({ convId: dialogId, conversation: { participants: [] } }));
+    server.store(dialogId, 'while away');
+    const queriesBefore = server.requests('.ams.ms.QueryMessages').length;
+    server.current?.serverClose(1006);
+    await clock.advance(50); // reconnected: no catch-up of a conversation it left
+    expect(server.requests('.ams.ms.QueryMessages')).toHaveLength(queriesBefore);
+    // Transferred back: the history arrives, each sequence once.
+    server.current?.push(conversationFrame({ convId: dialogId }));
+    await clock.advance(5);
+    expect(messages.map((m) => m.sequence)).toEqual([1, 2]);
+  });
+
   it('marks what another agent already answered as history when joining mid-way; the unanswered tail is not', async () => {
     const { clock, server, agent, messages } = make();
     await connected(agent, clock.advance);

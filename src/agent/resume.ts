@@ -91,7 +91,12 @@ export class Resume {
     // Closed dialogs are forgotten. A dialog still open in a closed conversation (the survey that
     // follows the MAIN dialog's close) is followed while it is open.
     for (const d of conversation.dialogs) if (d.state !== 'OPEN') this.forget(d.dialogId);
-    if (!followsAs(change.myRole)) return;
+    if (!followsAs(change.myRole)) {
+      // Transferred away (or never in it): stop re-querying it, but keep what was delivered, so
+      // coming back later delivers nothing twice.
+      for (const d of conversation.dialogs) this.unfollow(d.dialogId);
+      return;
+    }
     for (const d of conversation.dialogs) if (d.state === 'OPEN') this.join(d.dialogId);
   }
 
@@ -158,6 +163,14 @@ export class Resume {
     for (const sub of this.fetching.values()) sub.unsubscribe();
     this.fetching.clear();
     this.held.clear();
+  }
+
+  private unfollow(dialogId: string): void {
+    if (!this.followed.delete(dialogId)) return;
+    this.joining.delete(dialogId);
+    this.fetching.get(dialogId)?.unsubscribe();
+    this.fetching.delete(dialogId);
+    this.release(dialogId);
   }
 
   private forget(dialogId: string): void {
