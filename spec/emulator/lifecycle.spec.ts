@@ -65,6 +65,7 @@ describe('emulator lifecycle', () => {
         agentStateSubscriptions: new Map(),
         exSubscriptions: new Map(),
         send: (text) => sent.push(text),
+        sendMany: (texts) => sent.push(...texts),
         close: () => undefined,
         terminate: () => undefined,
       };

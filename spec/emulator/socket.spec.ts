@@ -124,6 +124,14 @@ describe('emulator websocket: handshake, envelope, controls', () => {
     expect(other.raw.slice(0, 2)).toEqual(['{not json at all', '{"kind":"notification","type":".x","body":1}']);
   });
 
+  it('injectFrames sends a batch verbatim and in order, in one write per socket', async () => {
+    const bot = await open();
+    const batch = Array.from({ length: 50 }, (_, i) => `{"kind":"notification","type":".x","body":${i}}`);
+    emulator.injectFrames(batch, { username: 'bot' });
+    await bot.sync();
+    expect(bot.raw.filter((r) => r.includes('".x"'))).toEqual(batch);
+  });
+
   it('faults.dropResponses swallows matching requests (by alias too) until cleared', async () => {
     const socket = await open();
     emulator.faults.dropResponses('GetClock');

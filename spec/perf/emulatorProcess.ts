@@ -67,8 +67,7 @@ async function main(): Promise<void> {
         const count = frames.length;
         const start = now();
         for (let i = 0; i < count; i += command.batch) {
-          const stop = Math.min(count, i + command.batch);
-          for (let j = i; j < stop; j++) emulator.injectFrame(frames[j] ?? '', { username: command.username });
+          emulator.injectFrames(frames.slice(i, Math.min(count, i + command.batch)), { username: command.username });
           await yieldToLoop();
         }
         send({ kind: 'injected', start, end: now() });

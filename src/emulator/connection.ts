@@ -50,6 +50,19 @@ export class AgentConnection implements AgentSocket {
     else if (this.open && this.ws.readyState === WebSocket.OPEN) this.ws.send(text);
   }
 
+  sendMany(texts: readonly string[]): void {
+    if (this.held || !this.open || this.ws.readyState !== WebSocket.OPEN) {
+      for (const text of texts) this.send(text);
+      return;
+    }
+    // ws writes each message on its own; corking the underlying socket for the batch turns them
+    // into one write. `_socket` is ws's (long-stable) handle on the net/tls socket.
+    const raw = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    raw?.cork();
+    for (const text of texts) this.ws.send(text);
+    raw?.uncork();
+  }
+
   close(code: number, reason = ''): void {
     this.detach();
     this.ws.close(code, reason);

@@ -38,6 +38,8 @@ export interface AgentSocket {
   readonly exSubscriptions: Map<string, ExSubscription>;
   /** Sends text if the socket is still open. */
   send(text: string): void;
+  /** Sends many texts in one write, if the socket is still open. */
+  sendMany(texts: readonly string[]): void;
   close(code: number, reason?: string): void;
   terminate(): void;
 }

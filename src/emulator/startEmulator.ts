@@ -202,6 +202,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     injectFrame: (rawText, target = {}) => {
       for (const socket of core.hub.socketsOf(target)) socket.send(rawText);
     },
+    injectFrames: (rawTexts, target = {}) => {
+      for (const socket of core.hub.socketsOf(target)) socket.sendMany(rawTexts);
+    },
     faults,
     connections: (username, account) => {
       const filter = { ...(username !== undefined ? { username } : {}), ...(account !== undefined ? { accountId: account } : {}) };

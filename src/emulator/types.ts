@@ -390,6 +390,12 @@ export interface Emulator {
   expireTokens(): void;
   /** Sends raw text, unchanged, to every open agent socket (or only those of `username` and/or `accountId`). */
   injectFrame(rawText: string, options?: { username?: string; accountId?: string }): void;
+  /**
+   * Sends many raw frames, unchanged and in order, written to each socket in one go (the socket is
+   * corked for the batch): a producer cheap enough that a benchmark measures the client, not the
+   * emulator's TLS writes.
+   */
+  injectFrames(rawTexts: readonly string[], options?: { username?: string; accountId?: string }): void;
   readonly faults: Faults;
   /** Number of open agent sockets: of all, of agents named `username`, of one account's agents (or both). */
   connections(username?: string, accountId?: string): number;
