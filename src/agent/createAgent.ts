@@ -355,7 +355,7 @@ class LpAgent extends CommandMethods implements Agent {
   // ---------------------------------------------------------------- inbound
 
   private onNotification(n: Notification): void {
-    this.notificationsSubject.next(n);
+    if (this.notificationsSubject.observed) this.notificationsSubject.next(n);
     const identity = this.identity;
     if (identity) routeNotification(n, identity, this.sink, this.warnOnce, this.dialogs);
   }
