@@ -178,11 +178,10 @@ export class Resume {
     this.fetching.delete(dialogId);
     this.followed.delete(dialogId);
     this.joining.delete(dialogId);
+    // Events that arrived during a fetch cut short by the close still reach messages$, checked
+    // against what was delivered; only then is the dialog's memory released.
+    this.release(dialogId);
     this.tracker.forget(dialogId);
-    const held = this.held.get(dialogId);
-    this.held.delete(dialogId);
-    // Events that arrived during a fetch cut short by the close still reach messages$.
-    for (const e of held ?? []) if (this.tracker.add(e.dialogId, e.sequence)) this.config.deliver(e);
   }
 
   /**
