@@ -71,8 +71,12 @@ export function createPacer(options: PacingOptions, scheduler: SchedulerLike): P
       return backlog;
     },
     schedule<T>(task$: Observable<T>): Observable<T> {
-      const paced$ = defer(() => timer(reserve(), scheduler)).pipe(
-        switchMap(() => task$),
+      // With a token at hand the task starts in the same turn: a timer(0) would let requests sent
+      // after it overtake it on the socket.
+      const paced$ = defer(() => {
+        const wait = reserve();
+        return wait > 0 ? timer(wait, scheduler).pipe(switchMap(() => task$)) : task$;
+      }).pipe(
         retry({
           delay: (e: unknown, n: number) =>
             e instanceof RequestFailed && e.code === 429 ? timer(Math.min(30_000, rateLimitedWait * 2 ** (n - 1)), scheduler) : throwError(() => e),
