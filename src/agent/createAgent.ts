@@ -164,6 +164,7 @@ class LpAgent extends CommandMethods implements Agent {
     this.pacer = createPacer(this.options.pacing, this.options.scheduler);
     this.resume = new Resume({
       follow: this.options.follow,
+      resumeFrom: this.options.resumeFrom,
       query: (dialogId, after, max) => this.pacer.schedule(this.queryRecords(dialogId, after, max)),
       identity: () => this.identity,
       conversationOf: (dialogId) => this.dialogs.conversationOf(dialogId),

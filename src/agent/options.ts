@@ -5,7 +5,7 @@ import type { SocketFactory } from '../socket/index.js';
 import { defaultSocketFactory } from '../socket/platform.js';
 import { DEFAULT_RETRY_BACKOFF } from '../operators/retryBackoff.js';
 import type { PacingOptions } from './pacing.js';
-import type { FollowOptions } from './resume.js';
+import { resolveFollow, type FollowOptions } from './resume.js';
 
 /**
  * How the agent reconnects after an unexpected close. Defaults follow LivePerson's guidance:
@@ -73,6 +73,15 @@ export interface AgentOptions extends AuthOptions {
    */
   follow?: FollowOptions | false;
   /**
+   * Per dialog, the sequence up to which another run of this bot user already dealt with it (a
+   * checkpoint): joining such a dialog fetches only what is newer, and nothing up to it is
+   * delivered. An agent pool fills this in on takeover.
+   *
+   * @example
+   * createAgent({ ...creds, resumeFrom: { 'dialog-1': 14 } });
+   */
+  resumeFrom?: Readonly<Record<string, number>>;
+  /**
    * What to do when another session of the same agent user takes over (close 4409): `'stop'` ends
    * the run with `SessionTakenOver` (the default: two processes on one bot user would otherwise
    * kick each other in a loop); `'reconnect'` takes the session back under the reconnect policy.
@@ -120,6 +129,7 @@ export interface ResolvedAgentOptions {
   refreshRetryInterval: number;
   onSessionTakenOver: 'stop' | 'reconnect';
   follow: Required<FollowOptions> | false;
+  resumeFrom: Readonly<Record<string, number>>;
   pacing: PacingOptions;
   publishAttempts: number;
   apiVersion: string;
@@ -143,6 +153,7 @@ export function resolveAgentOptions(config: AgentOptions): ResolvedAgentOptions 
     refreshRetryInterval = 5_000,
     onSessionTakenOver = 'stop',
     follow = {},
+    resumeFrom = {},
     pacing = {},
     idempotentPublish = {},
     apiVersion = '2.1',
@@ -160,7 +171,8 @@ export function resolveAgentOptions(config: AgentOptions): ResolvedAgentOptions 
     stableAfter,
     refreshRetryInterval,
     onSessionTakenOver,
-    follow: follow === false ? false : { history: follow.history ?? 1_000, pageSize: follow.pageSize ?? 100 },
+    follow: resolveFollow(follow),
+    resumeFrom,
     pacing,
     publishAttempts: idempotentPublish === false ? 0 : (idempotentPublish.attempts ?? 5),
     apiVersion,

@@ -4,6 +4,8 @@ import { normalizeEventRecord } from '../domain/normalizeEventRecord.js';
 import { SequenceTracker } from '../domain/sequences.js';
 import type { ChatStateChange, ConversationChange, Identity, MessagingEvent } from '../domain/types.js';
 import type { EventRecord } from '../protocol/index.js';
+import { causeOfReplyKey } from '../domain/replyKeys.js';
+import { idempotencyKeyOf } from './publish.js';
 
 /**
  * Following conversations: when the agent becomes an active participant of a conversation, it
@@ -18,16 +20,40 @@ export interface FollowOptions {
   history?: number;
   /** Records per QueryMessages page. Default 100. */
   pageSize?: number;
+  /**
+   * On joining, which earlier events of this same agent user answer a consumer's message (so it is
+   * marked `history: true` instead of being answered again):
+   * - `'anyReply'` (default): any later message from an agent or bot, this user's included,
+   *   answers every consumer message before it;
+   * - `'replyKey'`: this user's messages answer exactly the message named by their reply key
+   *   (`sendText(…, { replyTo })`), and nothing else; other participants' messages still answer
+   *   everything before them. An agent pool uses this, so a greeting sent by the previous owner
+   *   never hides an unanswered question.
+   */
+  answeredBy?: 'anyReply' | 'replyKey';
+}
+
+/**
+ * Follow options with defaults applied (`false` stays off).
+ *
+ * @example
+ * resolveFollow({ history: 200 }); // { history: 200, pageSize: 100, answeredBy: 'anyReply' }
+ */
+export function resolveFollow(follow: FollowOptions | false = {}): Required<FollowOptions> | false {
+  if (follow === false) return false;
+  return { history: follow.history ?? 1_000, pageSize: follow.pageSize ?? 100, answeredBy: follow.answeredBy ?? 'anyReply' };
 }
 
 /**
  * What the resume part needs from the agent.
  *
  * @example
- * new Resume({ follow: { history: 1_000, pageSize: 100 }, query, identity, deliver, chatState, report, isOwn });
+ * new Resume({ follow: { history: 1_000, pageSize: 100, answeredBy: 'anyReply' }, query, identity, deliver, chatState, report, isOwn });
  */
 export interface ResumeConfig {
   readonly follow: Required<FollowOptions> | false;
+  /** Per dialog, the sequence up to which another process already dealt with it (a restored checkpoint). */
+  readonly resumeFrom?: Readonly<Record<string, number>>;
   /** One page of a dialog's history: records newer than `after`, at most `max` (paced by the caller). */
   query(dialogId: string, after: number, max: number): Observable<readonly EventRecord[]>;
   identity(): Identity | undefined;
@@ -72,8 +98,16 @@ export class Resume {
   private readonly fetching = new Map<string, Subscription>();
   /** Dialogs whose history on joining is not fetched yet. */
   private readonly joining = new Set<string>();
+  /** Where joining a dialog starts: a restored checkpoint's watermark. */
+  private readonly seeds = new Map<string, number>();
 
-  constructor(private readonly config: ResumeConfig) {}
+  constructor(private readonly config: ResumeConfig) {
+    for (const [dialogId, sequence] of Object.entries(config.resumeFrom ?? {})) {
+      if (!(sequence > 0)) continue;
+      this.seeds.set(dialogId, sequence);
+      this.tracker.seed(dialogId, sequence);
+    }
+  }
 
   /** Dialogs followed now. */
   get dialogs(): number {
@@ -178,6 +212,7 @@ export class Resume {
     this.fetching.delete(dialogId);
     this.followed.delete(dialogId);
     this.joining.delete(dialogId);
+    this.seeds.delete(dialogId);
     // Events that arrived during a fetch cut short by the close still reach messages$, checked
     // against what was delivered; only then is the dialog's memory released.
     this.release(dialogId);
@@ -194,7 +229,7 @@ export class Resume {
     if (join) this.joining.add(dialogId);
     const { pageSize, history } = this.config.follow || { pageSize: 100, history: Infinity };
     const limit = join ? history : Infinity;
-    const from = join ? 0 : this.tracker.highest(dialogId);
+    const from = join ? (this.seeds.get(dialogId) ?? 0) : this.tracker.highest(dialogId);
     interface Page {
       readonly records: readonly EventRecord[];
       readonly asked: number;
@@ -236,15 +271,21 @@ export class Resume {
       if (event.type !== 'ChatStateEvent') events.push(event);
     }
     events.sort((a, b) => a.sequence - b.sequence);
-    // On joining, what another agent or bot already answered is history, not a question to answer.
+    // On joining, what another agent or bot already answered is history, not a question to answer;
+    // a reply key of this user's names exactly the message it answered.
     let answered = 0;
+    const answeredByKey = new Set<number>();
     if (join) {
+      const keyedOnly = this.config.follow !== false && this.config.follow.answeredBy === 'replyKey';
       for (const e of events) {
-        if (e.role !== 'CONSUMER' && e.type !== 'AcceptStatusEvent' && !this.config.isOwn(e)) answered = Math.max(answered, e.sequence);
+        if (e.role === 'CONSUMER' || e.type === 'AcceptStatusEvent' || this.config.isOwn(e)) continue;
+        const cause = e.isMe ? causeOfReplyKey(idempotencyKeyOf(e)) : undefined;
+        if (cause?.dialogId === e.dialogId) answeredByKey.add(cause.sequence);
+        if (!(keyedOnly && e.isMe)) answered = Math.max(answered, e.sequence);
       }
     }
     for (const e of events) {
-      const event: MessagingEvent = e.sequence <= answered ? { ...e, history: true } : e;
+      const event: MessagingEvent = e.sequence <= answered || answeredByKey.has(e.sequence) ? { ...e, history: true } : e;
       if (this.tracker.add(event.dialogId, event.sequence)) this.config.deliver(event);
     }
   }

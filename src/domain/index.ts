@@ -14,3 +14,4 @@ export * from './normalizeEventRecord.js';
 export * from './normalizeConversationChanges.js';
 export * from './participants.js';
 export * from './sequences.js';
+export * from './replyKeys.js';

@@ -84,6 +84,14 @@ export class SequenceTracker {
     if (!this.dialogs.has(dialogId)) this.touch(dialogId);
   }
 
+  /**
+   * Marks `1..upTo` of a dialog seen, as a checkpoint restored in another process says; does nothing
+   * when the dialog is already remembered.
+   */
+  seed(dialogId: string, upTo: number): void {
+    if (upTo > 0 && !this.dialogs.has(dialogId)) this.touch(dialogId).push({ lo: 1, hi: upTo });
+  }
+
   /** Whether anything of this dialog is remembered (a sequence seen, or followed). */
   has(dialogId: string): boolean {
     return this.dialogs.has(dialogId);

@@ -1,4 +1,4 @@
-import type { CommandOf } from '../domain/index.js';
+import { replyKey, type CommandOf, type ReplyCause } from '../domain/index.js';
 import type { ConversationField, KnownChatState, KnownRole, PublishAudience, RichContentEvent, TypedObject } from '../protocol/index.js';
 
 /** A PublishEvent command: a message, receipt or chat state to publish in a dialog. */
@@ -23,6 +23,14 @@ export interface PublishOptions {
    * that the reply was already published.
    */
   idempotencyKey?: string;
+  /**
+   * The message this publish answers: the key becomes `reply:<dialogId>:<sequence>` (see
+   * {@link replyKey}), which is what an agent pool needs to answer every message exactly once across
+   * a failover. `idempotencyKey`, when given too, wins.
+   */
+  replyTo?: ReplyCause;
+  /** Which message of a multi-message answer this is (1, 2, ...), so each has its own key. Default 1. */
+  part?: number;
 }
 
 /** Options of a transfer to a skill. */
@@ -35,7 +43,8 @@ export interface TransferToSkillOptions {
 }
 
 const publish = (dialogId: string, event: PublishEventCommand['body']['event'], options: PublishOptions = {}): PublishEventCommand => {
-  const { messageAudience, idempotencyKey } = options;
+  const { messageAudience, replyTo, part } = options;
+  const idempotencyKey = options.idempotencyKey ?? (replyTo ? replyKey(replyTo, part) : undefined);
   const metadata = idempotencyKey === undefined ? options.metadata : [...(options.metadata ?? []), { type: 'ExternalId', id: idempotencyKey }];
   return {
     type: '.ams.ms.PublishEvent',
@@ -74,6 +83,8 @@ export function rejectRing(ringId: string): RingAnswerCommand {
  *
  * @example
  * agent.run(of(sendText(convId, 'Hello!', { quickReplies })));
+ * // an answer to a message, keyed by it (exactly once across a failover):
+ * agent.run(messages$.pipe(map((m) => sendText(m.dialogId, 'On it', { replyTo: m }))));
  */
 export function sendText(dialogId: string, text: string, options: PublishOptions = {}): PublishEventCommand {
   const { quickReplies } = options;

@@ -21,7 +21,7 @@ import {
 } from 'rxjs';
 import { CommandMethods, commandResults } from '../agent/commandMethods.js';
 import { DialogDirectory, routeNotification, unknownValueReporter } from '../agent/inbound.js';
-import { Resume, type FollowOptions } from '../agent/resume.js';
+import { resolveFollow, Resume, type FollowOptions } from '../agent/resume.js';
 import type { Agent, CommandResult, ConnectionState, RequestOptions } from '../agent/types.js';
 import {
   type AgentError,
@@ -212,7 +212,7 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
     const until = <T>(source: Observable<T>): Observable<T> => source.pipe(takeUntil(this.disposed$));
     const follow = options.follow ?? {};
     this.resume = new Resume({
-      follow: follow === false ? false : { history: follow.history ?? 1_000, pageSize: follow.pageSize ?? 100 },
+      follow: resolveFollow(follow),
       query: (dialogId, after, max) => this.queryRecords(dialogId, after, max),
       identity: () => this.identity,
       conversationOf: (dialogId) => this.dialogs.conversationOf(dialogId),
