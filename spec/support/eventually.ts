@@ -3,9 +3,9 @@
  * event loop; fails after `within` ms with `what` (a guard against a hang, never a timing
  * assertion: nothing here waits a fixed time to decide an outcome).
  */
-export async function eventually(check: () => boolean, what = 'the condition', within = 5_000): Promise<void> {
+export async function eventually(check: () => boolean | Promise<boolean>, what = 'the condition', within = 5_000): Promise<void> {
   const end = Date.now() + within;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > end) throw new Error(`${what} did not hold within ${within} ms`);
     await new Promise<void>((r) => setTimeout(r, 1));
   }
