@@ -53,4 +53,21 @@ describe('one session per agent user', () => {
       await emulator.close();
     }
   });
+
+  it('closed() resolves once the server has seen the disposed agent\'s socket close', async () => {
+    const emulator = await startEmulator({ port: 0, seed: 43 });
+    const creds = emulator.addAgent({ username: 'bot', password: 'pw' });
+    const agent = createAgent({ ...creds, keepAlive: 0 });
+    try {
+      await firstValueFrom(agent.connect());
+      expect(emulator.connections('bot')).toBe(1);
+      agent.dispose();
+      await agent.closed();
+      expect(emulator.connections('bot')).toBe(0);
+      await agent.closed();
+    } finally {
+      agent.dispose();
+      await emulator.close();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import type { SocketFactory } from '../socket/index.js';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import {
   BehaviorSubject,
@@ -134,6 +135,26 @@ class LpAgent extends CommandMethods implements Agent {
   /** The connection's run, while there is one. */
   private running: Subscription | undefined;
   private disposed = false;
+  /** Sockets opened and not yet closed (a disposed agent's socket may still be closing). */
+  private liveSockets = 0;
+  private readonly closedWaiters: (() => void)[] = [];
+  /** The socket factory, counting the sockets that have not closed yet (for `closed()`). */
+  private readonly countedFactory: SocketFactory = (url, handlers, options) => {
+    this.liveSockets++;
+    let open = true;
+    const settle = (): void => {
+      if (!open) return;
+      open = false;
+      this.liveSockets--;
+      this.settleClosed();
+    };
+    try {
+      return this.options.socketFactory(url, { ...handlers, onClose: (code, reason) => (settle(), handlers.onClose(code, reason)) }, options);
+    } catch (e) {
+      settle();
+      throw e;
+    }
+  };
   private everReady = false;
   private fatalError: AgentError | undefined;
   private lastCloseCode: number | undefined;
@@ -272,7 +293,7 @@ class LpAgent extends CommandMethods implements Agent {
     const ca = this.auth.ca;
     return openConnection({
       url,
-      factory: this.options.socketFactory,
+      factory: this.countedFactory,
       ...(ca ? { socketOptions: { ca } } : {}),
       scheduler: this.options.scheduler,
       keepAlive: this.options.keepAlive,
@@ -543,6 +564,18 @@ class LpAgent extends CommandMethods implements Agent {
     ]) {
       s.complete();
     }
+    this.settleClosed();
+  }
+
+  closed(): Promise<void> {
+    return new Promise((resolve) => {
+      this.closedWaiters.push(resolve);
+      this.settleClosed();
+    });
+  }
+
+  private settleClosed(): void {
+    if (this.disposed && this.liveSockets === 0) for (const resolve of this.closedWaiters.splice(0)) resolve();
   }
 
   private emitError(error: AgentError): void {

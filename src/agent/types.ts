@@ -152,4 +152,13 @@ export interface Agent {
   call<K extends RequestType>(type: K, body: CommandBody<K>, metadata?: TypedObject[]): Observable<ResponseBody<K>>;
   /** Completes every stream, clears every timer, fails pending requests and closes the socket. */
   dispose(): void;
+  /**
+   * Resolves once the agent is disposed and its socket has finished closing (the server has seen
+   * the close): wait on it before another process may log in as this user.
+   *
+   * @example
+   * agent.dispose();
+   * await agent.closed();
+   */
+  closed(): Promise<void>;
 }

@@ -7,3 +7,6 @@
  */
 export * from './stores.js';
 export * from './redisStores.js';
+export * from './watermarks.js';
+export * from './holding.js';
+export * from './pool.js';

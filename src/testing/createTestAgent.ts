@@ -18,6 +18,7 @@ import {
   takeUntil,
   throwError,
   ReplaySubject,
+  firstValueFrom,
 } from 'rxjs';
 import { CommandMethods, commandResults } from '../agent/commandMethods.js';
 import { DialogDirectory, routeNotification, unknownValueReporter } from '../agent/inbound.js';
@@ -304,6 +305,11 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
 
   private queryRecords(dialogId: string, after: number, max: number): Observable<readonly EventRecord[]> {
     return this.call('.ams.ms.QueryMessages', { dialogId, newerThanSequence: after, maxQuantity: max });
+  }
+
+  /** Resolves once disposed (a test agent has no socket). */
+  closed(): Promise<void> {
+    return this.disposed ? Promise.resolve() : firstValueFrom(this.disposed$, { defaultValue: undefined });
   }
 
   dispose(): void {
