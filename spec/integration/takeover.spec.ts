@@ -24,6 +24,8 @@ describe('one session per agent user', () => {
       for (let i = 0; i < 5; i++) await firstValueFrom(second.getClock());
       expect(emulator.connections('bot')).toBe(1);
       expect(states.filter((s) => s === 'reconnecting')).toEqual([]);
+      // The emulator saw the second login open while the first session was live: one overlap.
+      expect(emulator.overlaps()).toBe(1);
       // connect() on the stopped agent starts over and takes the session back, on purpose.
       await firstValueFrom(first.connect());
       await next(second.errors$, (e) => e.kind === 'SessionTakenOver');
@@ -65,6 +67,13 @@ describe('one session per agent user', () => {
       await agent.closed();
       expect(emulator.connections('bot')).toBe(0);
       await agent.closed();
+      const reopened = next(emulator.sessions$, (s) => s.type === 'open');
+      const again = createAgent({ ...creds, keepAlive: 0 });
+      await firstValueFrom(again.connect());
+      expect(await reopened).toMatchObject({ username: 'bot', live: 1, overlapped: false });
+      again.dispose();
+      await again.closed();
+      expect(emulator.overlaps()).toBe(0);
     } finally {
       agent.dispose();
       await emulator.close();

@@ -74,6 +74,7 @@ export class AgentConnection implements AgentSocket {
   }
 
   private detach(): void {
+    if (this.open) this.core.sessionEnded(this.agent);
     this.open = false;
     for (const timer of this.delayed) clearTimeout(timer);
     this.delayed.clear();

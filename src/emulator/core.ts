@@ -13,7 +13,7 @@ import type {
 import { Hub, type FaultState } from './hub.js';
 import { Router } from './routing.js';
 import { mainDialog, type AgentRecord, type ConsumerRecord, type ConversationRecord, type DialogRecord, type EmulatorState } from './state.js';
-import type { ReceivedRequest } from './types.js';
+import type { ReceivedRequest, SessionEvent } from './types.js';
 
 /**
  * A request the server refuses: becomes a `{code, type: '.ReqBody$StringResp', body: message}`
@@ -88,6 +88,22 @@ export class EmulatorCore {
   readonly hub: Hub;
   readonly router: Router;
   readonly requests = new Subject<ReceivedRequest>();
+  /** Sessions opening and ending, per agent user. */
+  readonly sessions = new Subject<SessionEvent>();
+  /** Openings that found another session of the same user still live. */
+  overlaps = 0;
+
+  /** A websocket of `agent` opened: counts an overlap when another of its sessions is live. */
+  sessionStarted(agent: AgentRecord): void {
+    const live = this.hub.socketsOfAgent(agent).length;
+    if (live > 0) this.overlaps++;
+    this.sessions.next({ type: 'open', username: agent.username, accountId: agent.accountId, live: live + 1, overlapped: live > 0, at: Date.now() });
+  }
+
+  /** A websocket of `agent` ended (closed, kicked or dropped). */
+  sessionEnded(agent: AgentRecord): void {
+    this.sessions.next({ type: 'close', username: agent.username, accountId: agent.accountId, live: Math.max(0, this.hub.socketsOfAgent(agent).length - 1), overlapped: false, at: Date.now() });
+  }
   private disposed = false;
 
   /** Whether closing a MAIN dialog opens a POST_SURVEY dialog instead of closing the conversation. */
@@ -297,6 +313,7 @@ export class EmulatorCore {
     this.router.dispose();
     for (const conv of this.state.conversations.values()) conv.received.complete();
     this.requests.complete();
+    this.sessions.complete();
   }
 
   private endDialog(dialog: DialogRecord, closedBy: ClosedBy, cause: string | undefined, ts: number): void {

@@ -27,5 +27,6 @@ export type {
   Faults,
   QuickReply,
   ReceivedRequest,
+  SessionEvent,
   RingSnapshot,
 } from './types.js';

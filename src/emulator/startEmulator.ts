@@ -53,6 +53,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (!agent || bearer === undefined) return refuse(socket, 401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (core.closed) return ws.terminate();
+      core.sessionStarted(agent);
       // One live session per agent user, as LivePerson: the newcomer ends the others.
       if (options.sessionsPerUser !== 'many') {
         for (const old of core.hub.socketsOfAgent(agent)) old.close(SESSION_TAKEN_OVER_CODE, 'session taken over by another login');
@@ -211,6 +212,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return core.hub.socketsOf(filter).length;
     },
     requests$: core.requests.asObservable(),
+    sessions$: core.sessions.asObservable(),
+    overlaps: () => core.overlaps,
     close: () => {
       closing ??= shutdown(core, wss, server);
       return closing;

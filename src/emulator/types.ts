@@ -404,6 +404,32 @@ export interface Emulator {
    * next one, never matches an old one). Completes when the emulator closes.
    */
   readonly requests$: Observable<ReceivedRequest>;
+  /**
+   * Agent sessions (websockets) opening and ending, as they happen (hot). An `open` with
+   * `overlapped: true` found another session of the same user still live: with leases working,
+   * that never happens. Completes when the emulator closes.
+   */
+  readonly sessions$: Observable<SessionEvent>;
+  /** How many session openings found another session of the same user still live (see `sessions$`). */
+  overlaps(): number;
   /** Stops everything: sockets, server, timers; completes every stream. Idempotent. */
   close(): Promise<void>;
+}
+
+/**
+ * An agent session opening or ending, as the emulator sees it.
+ *
+ * @example
+ * emulator.sessions$.subscribe((s) => s.overlapped && console.warn(`${s.username} had two sessions`));
+ */
+export interface SessionEvent {
+  readonly type: 'open' | 'close';
+  readonly username: string;
+  readonly accountId: string;
+  /** This user's live sessions after the event. */
+  readonly live: number;
+  /** On `open`: another session of this user was still live. */
+  readonly overlapped: boolean;
+  /** When (ms since the epoch). */
+  readonly at: number;
 }
