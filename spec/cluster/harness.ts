@@ -5,7 +5,7 @@ import { filter, type Subscription } from 'rxjs';
 import { startEmulator, type Consumer, type Emulator, type SessionEvent } from '../../src/emulator/index';
 import type { PoolUser } from '../../src/cluster/index';
 import { killGroup, spawnGroup } from '../support/processes';
-import { startRedis, type RedisServer } from '../support/redis';
+import { requireRedis, startRedis, type RedisServer } from '../support/redis';
 import { eventually } from '../support/eventually';
 
 const root = join(__dirname, '..', '..');
@@ -53,6 +53,7 @@ export class ClusterHarness {
   }
 
   static async start(options: { users: number; ttl: number; seed: number }): Promise<ClusterHarness> {
+    requireRedis();
     const redis = await startRedis();
     const emulator = await startEmulator({ port: 0, seed: options.seed });
     const users = Array.from({ length: options.users }, (_, i) => {

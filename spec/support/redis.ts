@@ -12,12 +12,17 @@ const HOW_TO = 'install it (Debian/Ubuntu: `apt-get install -y redis-server`; ma
  * `describe` for specs that need a real Redis: on a machine without `redis-server` they are
  * skipped with a loud notice, except under CI (`CI` set), where a missing server fails the run.
  */
-export const describeWithRedis: jest.Describe = (() => {
-  if (redisInstalled) return describe;
+export function describeWithRedis(name: string, body: () => void): void {
+  if (redisInstalled) return describe(name, body);
   if (process.env['CI']) throw new Error(`redis-server is not on PATH: ${HOW_TO}`);
-  process.stderr.write(`\n*** redis-server is not on PATH: the Redis specs are SKIPPED. To run them, ${HOW_TO}. ***\n\n`);
-  return describe.skip;
-})();
+  process.stderr.write(`\n*** redis-server is not on PATH: "${name}" is SKIPPED. To run it, ${HOW_TO}. ***\n\n`);
+  describe.skip(name, body);
+}
+
+/** Throws, with how to install it, when `redis-server` is not on PATH (for scripts). */
+export function requireRedis(): void {
+  if (!redisInstalled) throw new Error(`redis-server is not on PATH: ${HOW_TO}`);
+}
 
 /** A redis-server of our own on a free loopback port, with persistence off. */
 export interface RedisServer {

@@ -12,4 +12,5 @@
 export * from './lpAgentModule.js';
 export * from './tokens.js';
 export * from './options.js';
+export type { LpAgentPoolOptions, LpAgentPoolModuleOptions } from './lpAgentPool.js';
 export { AgentConnectTimeout } from './errors.js';

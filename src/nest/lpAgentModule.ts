@@ -3,6 +3,7 @@ import { createAgent, type Agent, type AgentConfig, type Logger as AgentLogger }
 import { AgentSupervisor } from './agentSupervisor.js';
 import type { AgentPipeline, LpAgentModuleExtras, LpAgentModuleOptions } from './options.js';
 import { getAgentToken } from './tokens.js';
+import { poolModule, type LpAgentPoolModuleOptions, type LpAgentPoolOptions } from './lpAgentPool.js';
 
 const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } = new ConfigurableModuleBuilder<LpAgentModuleOptions>({ moduleName: 'LpAgent' })
   .setClassMethodName('forRoot')
@@ -53,6 +54,30 @@ export class LpAgentModule extends ConfigurableModuleClass {
    * LpAgentModule.forRootAsync({ imports: [ConfigModule], inject: [ConfigService], useFactory: (c: ConfigService) => c.get('lp') });
    */
   declare static forRootAsync: (typeof ConfigurableModuleClass)['forRootAsync'];
+
+  /**
+   * Hosts a pool of bot users instead of one agent (see `lp-agent-rx/cluster`): the pool is
+   * provided under `LP_AGENT_POOL` (or `getPoolToken(name)`), runs `pipelines` for every bot user
+   * it holds, and closes on shutdown (checkpoints saved, leases released), so another worker takes
+   * over at once. Call `app.enableShutdownHooks()` so SIGTERM closes it.
+   *
+   * @example
+   * LpAgentModule.forPool({ users, leases: new RedisLeaseStore(redis), checkpoints: new RedisCheckpointStore(redis), pipelines: [EchoPipeline] });
+   */
+  static forPool(options: LpAgentPoolOptions & Omit<LpAgentPoolModuleOptions, 'useFactory' | 'inject' | 'imports'>): DynamicModule {
+    const { name, pipelines, isGlobal, ...config } = options;
+    return poolModule(LpAgentModule, { useFactory: () => config, ...(name !== undefined ? { name } : {}), ...(pipelines ? { pipelines } : {}), ...(isGlobal !== undefined ? { isGlobal } : {}) });
+  }
+
+  /**
+   * A pool whose options come from other providers (`useFactory` + `inject`), e.g. a Redis client.
+   *
+   * @example
+   * LpAgentModule.forPoolAsync({ imports: [RedisModule], inject: [REDIS], useFactory: (redis: Redis) => ({ users, leases: new RedisLeaseStore(redis), checkpoints: new RedisCheckpointStore(redis) }), pipelines: [EchoPipeline] });
+   */
+  static forPoolAsync(options: LpAgentPoolModuleOptions): DynamicModule {
+    return poolModule(LpAgentModule, options);
+  }
 }
 
 /** Adds the agent (exported), the pipeline classes and the supervisor to the options provider the builder made. */

@@ -1,6 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { Type } from '@nestjs/common';
 import type { Agent, AgentConfig } from '../agent/index.js';
+import type { BotContext } from '../cluster/holding.js';
 import type { Command } from '../domain/commands.js';
 import type { RetryBackoffConfig } from '../operators/retryBackoff.js';
 
@@ -28,7 +29,7 @@ import type { RetryBackoffConfig } from '../operators/retryBackoff.js';
  */
 export interface AgentPipeline {
   /** Called once per start (and again per restart): return a fresh stream of commands. */
-  pipeline(agent: Agent): Observable<Command>;
+  pipeline(agent: Agent, context?: BotContext): Observable<Command>;
 }
 
 /**

@@ -48,3 +48,22 @@ export function getAgentToken(name?: string): string {
 export function InjectAgent(name?: string): PropertyDecorator & ParameterDecorator {
   return Inject(getAgentToken(name));
 }
+
+/**
+ * The injection token of the agent pool `LpAgentModule.forPool` registers: `LP_AGENT_POOL`, or one
+ * per `name`.
+ *
+ * @example
+ * constructor(@Inject(LP_AGENT_POOL) private readonly pool: AgentPool) {}
+ */
+export const LP_AGENT_POOL = 'LP_AGENT_POOL';
+
+/**
+ * The token of a named pool.
+ *
+ * @example
+ * @Inject(getPoolToken('sales')) pool: AgentPool
+ */
+export function getPoolToken(name?: string): string {
+  return name ? `${LP_AGENT_POOL}:${name}` : LP_AGENT_POOL;
+}
