@@ -1,5 +1,4 @@
 import { firstValueFrom, filter } from 'rxjs';
-import { Redis } from 'ioredis';
 import { RedisCheckpointStore, RedisLeaseStore } from '../../src/cluster/index';
 import { eventually } from '../support/eventually';
 import { describeWithRedis } from '../support/redis';

@@ -101,7 +101,7 @@ export class ClusterHarness {
     const consumer = await this.emulator.consumer({ skillId: '-1' });
     this.subs.push(
       consumer.received$.pipe(filter((r) => r.event.type === 'ContentEvent')).subscribe((r) => {
-        const text = r.event.type === 'ContentEvent' ? r.event.message : '';
+        const text = r.event.type === 'ContentEvent' && typeof r.event.message === 'string' ? r.event.message : '';
         if (text.startsWith('re: ')) this.answers.set(text.slice(4), (this.answers.get(text.slice(4)) ?? 0) + 1);
       }),
     );

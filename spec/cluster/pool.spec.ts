@@ -5,16 +5,22 @@ import {
   createAgentPool,
   MemoryCheckpointStore,
   MemoryLeaseStore,
+  RedisCheckpointStore,
+  RedisLeaseStore,
   type AgentPool,
+  type CheckpointStore,
   type AgentPoolConfig,
   type Lease,
   type LeaseStore,
   type PoolEvent,
 } from '../../src/cluster/index';
 import { eventually } from '../support/eventually';
+import { describeWithRedis, startRedis, type RedisServer } from '../support/redis';
 import { answerTo, echoBot } from './echoBot';
 
-describe('createAgentPool (one process, memory stores, the emulator over loopback)', () => {
+/** The pool's behaviour, whichever stores it is given. */
+function poolSpecs(storeName: string, makeStores: () => { leases: LeaseStore; checkpoints: CheckpointStore }): void {
+describe(`createAgentPool (${storeName} stores, the emulator over loopback)`, () => {
   let emulator: Emulator;
   let users: AgentPoolConfig['users'];
   let pools: AgentPool[];
@@ -41,8 +47,8 @@ describe('createAgentPool (one process, memory stores, the emulator over loopbac
   const online = (ids: readonly string[]): boolean => ids.every((id) => emulator.connections(id) === 1);
 
   it('holds every bot user alone, brings each online, and answers consumers through the pipeline, keyed by the message', async () => {
-    const leases = new MemoryLeaseStore();
-    const p = pool({ leases, checkpoints: new MemoryCheckpointStore(), workerId: 'w-a' });
+    const leases = makeStores().leases;
+    const p = pool({ leases, checkpoints: makeStores().checkpoints, workerId: 'w-a' });
     await eventually(async () => (await heldBy(p)).length === 6 && online(users.map((u) => u.id)), 'every bot user held and online');
     expect(await leases.holder('bot-1')).toMatchObject({ owner: 'w-a', token: 1 });
     const consumer = await emulator.consumer({ skillId: '-1' });
@@ -53,8 +59,7 @@ describe('createAgentPool (one process, memory stores, the emulator over loopbac
   });
 
   it('splits the bot users fairly, rebalances when a worker joins, and hands a closed worker\'s users over', async () => {
-    const leases = new MemoryLeaseStore();
-    const checkpoints = new MemoryCheckpointStore();
+    const { leases, checkpoints } = makeStores();
     const a = pool({ leases, checkpoints, workerId: 'w-a' });
     const b = pool({ leases, checkpoints, workerId: 'w-b' });
     await eventually(async () => (await heldBy(a)).length === 3 && (await heldBy(b)).length === 3, 'a 3/3 split');
@@ -69,14 +74,14 @@ describe('createAgentPool (one process, memory stores, the emulator over loopbac
   });
 
   it('holds at most its capacity', async () => {
-    const p = pool({ leases: new MemoryLeaseStore(), checkpoints: new MemoryCheckpointStore(), capacity: 2 });
+    const p = pool({ leases: makeStores().leases, checkpoints: makeStores().checkpoints, capacity: 2 });
     await eventually(async () => (await heldBy(p)).length === 2, 'two bot users held');
     await eventually(() => users.filter((u) => emulator.connections(u.id) === 1).length === 2, 'two sessions');
     expect((await heldBy(p)).length).toBe(2);
   });
 
   it('stops an agent whose lease it cannot renew before the lease could run out', async () => {
-    const leases = new MemoryLeaseStore();
+    const leases = makeStores().leases;
     let failing = false;
     const flaky: LeaseStore = {
       acquire: (n, o, t) => leases.acquire(n, o, t),
@@ -87,7 +92,7 @@ describe('createAgentPool (one process, memory stores, the emulator over loopbac
       leave: (w) => leases.leave(w),
     };
     users = users.slice(0, 1);
-    const p = pool({ leases: flaky, checkpoints: new MemoryCheckpointStore() });
+    const p = pool({ leases: flaky, checkpoints: makeStores().checkpoints });
     await eventually(() => emulator.connections('bot-1') === 1, 'bot-1 online');
     const held = (await leases.holder('bot-1')) as Lease;
     // At the instant the agent is stopped, its lease is still valid in the store: no second owner yet.
@@ -107,19 +112,35 @@ describe('createAgentPool (one process, memory stores, the emulator over loopbac
   });
 
   it('stops at once when a renewal is refused (the lease changed hands)', async () => {
-    const leases = new MemoryLeaseStore();
+    const leases = makeStores().leases;
     users = users.slice(0, 1);
-    const p = pool({ leases, checkpoints: new MemoryCheckpointStore() });
+    const p = pool({ leases, checkpoints: makeStores().checkpoints });
     await eventually(() => emulator.connections('bot-1') === 1, 'bot-1 online');
     const lost = firstValueFrom(p.events$.pipe(filter((e) => e.type === 'lost')));
     await leases.release((await leases.holder('bot-1')) as Lease);
     expect(await lost).toMatchObject({ type: 'lost', user: 'bot-1', reason: 'renewRefused' });
   });
 
+  it('stops at once when its checkpoint is refused under a newer fencing token', async () => {
+    users = users.slice(0, 1);
+    const { leases, checkpoints } = makeStores();
+    const p = pool({ leases, checkpoints });
+    await eventually(() => emulator.connections('bot-1') === 1, 'bot-1 online');
+    const token = (await leases.holder('bot-1'))?.token ?? 0;
+    // A successor's write under a newer token (as after a partition): this worker may write no more.
+    await checkpoints.save('bot-1', { fence: token + 1, dialogs: {}, savedAt: 0 });
+    const lost = firstValueFrom(p.events$.pipe(filter((e) => e.type === 'lost')));
+    const consumer = await emulator.consumer({ skillId: '-1' });
+    await consumer.send('moves the watermark');
+    expect(await lost).toMatchObject({ type: 'lost', user: 'bot-1', token, reason: 'fenced' });
+    expect(await checkpoints.load('bot-1')).toMatchObject({ fence: token + 1, dialogs: {} });
+    await eventually(() => emulator.connections('bot-1') === 0, 'bot-1 session closed');
+  });
+
   it('gives a bot user up, instead of fighting, when another login takes its session over', async () => {
     users = users.slice(0, 1);
-    const leases = new MemoryLeaseStore();
-    const p = pool({ leases, checkpoints: new MemoryCheckpointStore(), takenOverCooldown: 60_000 });
+    const leases = makeStores().leases;
+    const p = pool({ leases, checkpoints: makeStores().checkpoints, takenOverCooldown: 60_000 });
     await eventually(() => emulator.connections('bot-1') === 1, 'bot-1 online');
     const released = firstValueFrom(p.events$.pipe(filter((e) => e.type === 'released')));
     const outsider = createAgent({ ...(users[0]?.config as AgentConfig), keepAlive: 0, reconnect: false });
@@ -137,8 +158,7 @@ describe('createAgentPool (one process, memory stores, the emulator over loopbac
 
   it('on close: pipeline stopped, session closed, checkpoint saved, then the lease released', async () => {
     users = users.slice(0, 1);
-    const leases = new MemoryLeaseStore();
-    const checkpoints = new MemoryCheckpointStore();
+    const { leases, checkpoints } = makeStores();
     const p = pool({ leases, checkpoints, checkpointInterval: 60_000 });
     await eventually(() => emulator.connections('bot-1') === 1, 'bot-1 online');
     const consumer = await emulator.consumer({ skillId: '-1' });
@@ -153,4 +173,24 @@ describe('createAgentPool (one process, memory stores, the emulator over loopbac
     expect(checkpoint?.fence).toBe(token);
     expect(checkpoint?.dialogs[consumer.convId]).toBeGreaterThan(sequence);
   });
+});
+}
+
+poolSpecs('memory', () => ({ leases: new MemoryLeaseStore(), checkpoints: new MemoryCheckpointStore() }));
+
+describeWithRedis('createAgentPool over a real redis-server', () => {
+  let server: RedisServer;
+  let run = 0;
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(() => server.stop());
+  // One client per pool test, a fresh key prefix each: the pools of one test share it.
+  let current: { leases: LeaseStore; checkpoints: CheckpointStore } | undefined;
+  beforeEach(() => {
+    const redis = server.client();
+    const prefix = `pool${run++}:`;
+    current = { leases: new RedisLeaseStore(redis, { prefix }), checkpoints: new RedisCheckpointStore(redis, { prefix }) };
+  });
+  poolSpecs('redis', () => current as { leases: LeaseStore; checkpoints: CheckpointStore });
 });

@@ -30,9 +30,10 @@ describe('taking over a bot user: reply keys and checkpoints', () => {
       seq.q1 = await consumer.send('q1');
       seq.q2 = await consumer.send('q2');
       // The first owner greets (no key), answers q1 (keyed), then dies before answering q2.
-      seq.greeting = (await firstValueFrom(first.execute(sendText(dialogId, 'welcome')))).body['sequence'] as number;
+      const sequenceOf = (body: unknown): number => (body as { sequence: number }).sequence;
+      seq.greeting = sequenceOf((await firstValueFrom(first.execute(sendText(dialogId, 'welcome')))).body);
       const q1 = { dialogId, sequence: seq.q1 };
-      seq.reply1 = (await firstValueFrom(first.execute(sendText(dialogId, 'answer to q1', { replyTo: q1 })))).body['sequence'] as number;
+      seq.reply1 = sequenceOf((await firstValueFrom(first.execute(sendText(dialogId, 'answer to q1', { replyTo: q1 })))).body);
       first.dispose();
       seq.q3 = await consumer.send('q3');
     } finally {
