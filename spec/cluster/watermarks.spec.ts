@@ -1,4 +1,4 @@
-import { Watermarks } from '../../src/cluster/index';
+import { Watermarks } from '../../src/cluster/watermarks';
 import type { MessagingEvent } from '../../src/index';
 
 const event = (dialogId: string, sequence: number, from: 'CONSUMER' | 'ASSIGNED_AGENT', extra: Partial<MessagingEvent> = {}): MessagingEvent => ({

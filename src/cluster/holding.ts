@@ -85,6 +85,7 @@ export interface HoldingDeps {
   readonly checkpointInterval: number;
   /** Bring the agent ONLINE and subscribe it to its routing tasks and its own open conversations. */
   readonly online: boolean;
+  /** Reports on the pool's `events$`. */
   event(event: PoolEvent): void;
   /** The holding is over (its lease released or lost); the pool forgets it. */
   ended(holding: Holding, reason: ReleaseReason | LossReason): void;

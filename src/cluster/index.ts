@@ -7,6 +7,5 @@
  */
 export * from './stores.js';
 export * from './redisStores.js';
-export * from './watermarks.js';
-export * from './holding.js';
+export type { BotContext, LossReason, PoolEvent, PoolPipeline, PoolUser, ReleaseReason } from './holding.js';
 export * from './pool.js';

@@ -11,6 +11,7 @@ import type { Checkpoint, CheckpointStore, Lease, LeaseStore } from './stores.js
  * const redis: RedisLike = new Redis('redis://127.0.0.1:6379');
  */
 export interface RedisLike {
+  /** Runs a Lua script on the server (`EVAL script numkeys key… arg…`). */
   eval(script: string, numkeys: number, ...args: (string | number)[]): Promise<unknown>;
 }
 
@@ -139,6 +140,7 @@ export class RedisCheckpointStore implements CheckpointStore {
     this.retention = options.retention ?? 7 * 24 * 3_600_000;
   }
 
+  /** The checkpoint last saved for a bot user, decoded and checked. */
   async load(user: string): Promise<Checkpoint | undefined> {
     const reply = await this.redis.eval(LOAD, 1, this.key(user));
     if (!Array.isArray(reply)) return undefined;

@@ -60,6 +60,7 @@ export interface Checkpoint {
  * if (!(await store.save('bot-1', { fence: lease.token, dialogs, savedAt: Date.now() }))) stopTheAgent();
  */
 export interface CheckpointStore {
+  /** The checkpoint last saved for a bot user; `undefined` when none was. */
   load(user: string): Promise<Checkpoint | undefined>;
   /** Stores the checkpoint unless one with a higher fence is stored; true when stored. */
   save(user: string, checkpoint: Checkpoint): Promise<boolean>;
@@ -137,6 +138,7 @@ export class MemoryLeaseStore implements LeaseStore {
 export class MemoryCheckpointStore implements CheckpointStore {
   private readonly checkpoints = new Map<string, Checkpoint>();
 
+  /** The checkpoint last saved for a bot user. */
   async load(user: string): Promise<Checkpoint | undefined> {
     return this.checkpoints.get(user);
   }

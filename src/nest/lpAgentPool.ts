@@ -29,6 +29,7 @@ export interface LpAgentPoolModuleOptions extends Pick<ModuleMetadata, 'imports'
   isGlobal?: boolean;
   // Nest's own `inject` list: tokens of any kind.
   inject?: (string | symbol | Type<unknown>)[];
+  /** Builds the pool's options from the providers in `inject`. */
   useFactory: (...args: never[]) => LpAgentPoolOptions | Promise<LpAgentPoolOptions>;
 }
 
