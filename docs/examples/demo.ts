@@ -1,15 +1,18 @@
 /**
  * `npm start`: the demo bot (./demoBot.ts) written with lp-agent-rx.
  *
- * Without credentials it starts the in-process emulator, runs a few scripted consumers
- * concurrently, prints a live transcript and a summary (with reply latency percentiles), then
- * disposes everything and exits 0 (1 on failure, e.g. a reply that never comes).
+ * Without credentials it starts the in-process emulator, runs the bot through an agent pool with
+ * in-memory lease and checkpoint stores (lp-agent-rx/cluster: the one-process setup; a deployment
+ * swaps in the Redis stores), runs a few scripted consumers concurrently, prints a live transcript
+ * and a summary (with reply latency percentiles), then closes everything and exits 0 (1 on
+ * failure, e.g. a reply that never comes).
  *
  * With LP_ACCOUNT, LP_USER and LP_PASS (and optionally LP_CSDS) set, the same bot connects to
  * LivePerson instead and runs until Ctrl-C.
  */
 import { filter, firstValueFrom, map, timeout, type Observable, type Subscription } from 'rxjs';
 import { createAgent, type Agent } from 'lp-agent-rx';
+import { createAgentPool, MemoryCheckpointStore, MemoryLeaseStore } from 'lp-agent-rx/cluster';
 import { startEmulator, type Consumer, type Emulator } from 'lp-agent-rx/emulator';
 import { CLOSE_WORD, demoBot, echoOf, GREETING } from './demoBot';
 
@@ -136,19 +139,26 @@ async function converse(emulator: Emulator, agent: Agent, script: { name: string
 
 async function emulated(): Promise<void> {
   const emulator = await startEmulator({ port: 0, seed: 1 });
-  const agent = createAgent({
-    ...emulator.addAgent({ username: 'demo-bot', password: 'demo-secret', skills: ['-1'] }),
-    logger: { warn: (m) => console.warn(`warn: ${m}`) },
+  // One bot user, one process: in-memory stores. The pool takes the lease, brings the agent ONLINE
+  // and subscribes it to its routing tasks and conversations, then runs the bot.
+  const pool = createAgentPool({
+    users: [{ id: 'demo-bot', config: { ...emulator.addAgent({ username: 'demo-bot', password: 'demo-secret', skills: ['-1'] }), logger: { warn: (m) => console.warn(`warn: ${m}`) } } }],
+    leases: new MemoryLeaseStore(),
+    checkpoints: new MemoryCheckpointStore(),
+    pipeline: (agent) => demoBot(agent),
+    scanInterval: 50,
   });
-  const errors = agent.errors$.subscribe((e) => console.error(`error: ${e.kind}: ${e.message}`));
+  const poolErrors = pool.events$.subscribe((e) => e.type === 'error' && console.error(`error: ${e.user ?? 'pool'}: ${e.error.message}`));
+  let errors: Subscription | undefined;
   try {
-    const bot = await startBot(agent);
-    console.log(`emulator at ${emulator.host}; demo bot online as ${agent.identity?.legacyId}; ${SCRIPTS.length} consumers`);
+    const held = await waitFor(pool.held$.pipe(filter((h) => h[0]?.agent !== undefined)), 'the login, the connection and going ONLINE');
+    const agent = held[0]?.agent as Agent;
+    errors = agent.errors$.subscribe((e) => console.error(`error: ${e.kind}: ${e.message}`));
+    console.log(`emulator at ${emulator.host}; demo bot online as ${agent.identity?.legacyId} (lease #${held[0]?.token}); ${SCRIPTS.length} consumers`);
     const tally: Tally = { consumerMessages: 0, botMessages: 0, receipts: 0, greeted: new Set(), closed: new Set(), done: 0, latencies: [] };
     await Promise.all(SCRIPTS.map((script, i) => converse(emulator, agent, script, tally, i)));
     await sleep(50); // let the last receipts arrive
     endProgress();
-    bot.unsubscribe();
     const sorted = [...tally.latencies].sort((a, b) => a - b);
     const ms = (p: number): string => `${percentile(sorted, p).toFixed(1)}ms`;
     console.log(
@@ -159,8 +169,9 @@ async function emulated(): Promise<void> {
     if (tally.greeted.size !== SCRIPTS.length || tally.closed.size !== SCRIPTS.length) throw new Error('not every conversation was greeted and closed');
   } finally {
     endProgress();
-    errors.unsubscribe();
-    agent.dispose();
+    errors?.unsubscribe();
+    await pool.close();
+    poolErrors.unsubscribe();
     await emulator.close();
   }
 }

@@ -5,6 +5,7 @@
  * - greets each conversation it is assigned to, once (`dedupeConversations`),
  * - marks every message from someone else READ, once per message (`markAsRead`),
  * - echoes text messages, typing first (`contentEvents` + `typing`: COMPOSING, the reply, ACTIVE),
+ *   each reply keyed by the message it answers (`replyTo`: answered once, even across a failover),
  * - closes the conversation when the consumer writes `#close` (`closeConversation`).
  */
 import { filter, map, merge, type Observable } from 'rxjs';
@@ -53,7 +54,7 @@ export function demoBot(agent: Agent): Observable<Command> {
   );
   const echo$ = fromConsumer$.pipe(
     filter((m) => m.event.message.trim() !== CLOSE_WORD),
-    map((m) => sendText(m.dialogId, echoOf(m.event.message))),
+    map((m) => sendText(m.dialogId, echoOf(m.event.message), { replyTo: m })),
     typing(),
   );
 
