@@ -49,4 +49,13 @@ describe('Watermarks', () => {
     marks.forget('d1');
     expect(marks.take()).toEqual({});
   });
+
+  it('drops restored dialogs never seen open in this run, and keeps those confirmed or active', () => {
+    const marks = new Watermarks({ closedMeanwhile: 4, stillOpen: 6, active: 2 });
+    marks.confirm('stillOpen');
+    marks.delivered(event('active', 3, 'ASSIGNED_AGENT'));
+    marks.dropUnconfirmed();
+    expect(marks.snapshot()).toEqual({ stillOpen: 6, active: 3 });
+    expect(marks.dirty).toBe(true);
+  });
 });

@@ -71,6 +71,8 @@ export type PoolEvent =
 
 /** Longest wait for a disposed agent's socket to finish closing before the lease is let go. */
 const CLOSE_WAIT = 5_000;
+/** How long restored watermarks of dialogs not seen open are kept. */
+const RESTORE_GRACE = 60_000;
 /** Longest wait, on a graceful stop, for the commands already sent to finish. */
 const DRAIN_WAIT = 5_000;
 
@@ -231,6 +233,9 @@ export class Holding {
         if (c.type === 'DELETE' || c.conversation.state === 'CLOSE') {
           this.marks.forget(c.convId);
           for (const d of c.conversation.dialogs) this.marks.forget(d.dialogId);
+        } else {
+          this.marks.confirm(c.convId);
+          for (const d of c.conversation.dialogs) if (d.state === 'OPEN') this.marks.confirm(d.dialogId);
         }
       }),
     );
@@ -258,6 +263,9 @@ export class Holding {
     const running = agent.run(pipeline$.pipe(takeUntil(this.draining)));
     running.add(() => this.drained.next());
     this.scope.add(running);
+    // By then the conversation subscription has reported every open conversation: a restored
+    // dialog not among them closed meanwhile.
+    this.scope.add(timer(RESTORE_GRACE).subscribe(() => this.marks.dropUnconfirmed()));
     this.scope.add(
       interval(this.deps.checkpointInterval)
         .pipe(exhaustMap(() => defer(() => this.flush().catch((e: unknown) => this.deps.event({ type: 'error', user: this.user.id, error: toAgentError(e) })))))

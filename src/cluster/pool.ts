@@ -168,8 +168,8 @@ class Pool implements AgentPool {
   /** Checks the roll, gives up what is beyond the fair share, takes free bot users up to it. */
   private async scan(): Promise<void> {
     try {
-      // The roll is kept alive for two renew intervals: a dead worker leaves it before its leases lapse.
-      const roll = await this.config.leases.heartbeat(this.workerId, 2 * this.renewInterval);
+      // A dead worker leaves the roll (two renew intervals, at least three scans) before its leases lapse.
+      const roll = await this.config.leases.heartbeat(this.workerId, Math.max(2 * this.renewInterval, 3 * this.scanInterval));
       if (this.closing) return;
       const { users } = this.config;
       const share = Math.min(this.config.capacity ?? Infinity, Math.ceil(users.length / Math.max(1, roll.length)));

@@ -25,14 +25,34 @@ interface DialogMarks {
  */
 export class Watermarks {
   private readonly dialogs = new Map<string, DialogMarks>();
+  /** Restored dialogs not seen open in this run yet. */
+  private readonly unconfirmed = new Set<string>();
   private changed = false;
 
   constructor(restored: Readonly<Record<string, number>> = {}) {
-    for (const [dialogId, highest] of Object.entries(restored)) this.dialogs.set(dialogId, { highest, open: new Set() });
+    for (const [dialogId, highest] of Object.entries(restored)) {
+      this.dialogs.set(dialogId, { highest, open: new Set() });
+      this.unconfirmed.add(dialogId);
+    }
+  }
+
+  /** A dialog seen open in this run: a restored watermark of it is still needed. */
+  confirm(dialogId: string): void {
+    this.unconfirmed.delete(dialogId);
+  }
+
+  /**
+   * Drops restored dialogs not seen open since the restore (they closed while no one held the bot
+   * user), so checkpoints do not carry them from owner to owner for ever.
+   */
+  dropUnconfirmed(): void {
+    for (const dialogId of this.unconfirmed) this.forget(dialogId);
+    this.unconfirmed.clear();
   }
 
   /** An event delivered on `messages$`. */
   delivered(event: MessagingEvent): void {
+    this.unconfirmed.delete(event.dialogId);
     const marks = this.marks(event.dialogId);
     if (event.sequence > marks.highest) {
       marks.highest = event.sequence;
