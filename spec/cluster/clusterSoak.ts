@@ -10,6 +10,7 @@
  * 1 when a target is missed. `runClusterSoak` is also used by clusterSoak.spec.ts (8 s).
  */
 import type { Consumer } from '../../src/emulator/index';
+import { createRandom } from '../../src/emulator/random';
 import { ClusterHarness, type WorkerHandle } from './harness';
 
 export interface ClusterSoakOptions {
@@ -56,22 +57,12 @@ export function summary(r: ClusterSoakResult): string {
   return `sent=${r.sent} replies=${r.replies} lost=${r.lost} duplicated=${r.duplicated} takeovers=${r.takeovers} overlap=${r.overlap} kills=${r.kills} maxTakeoverMs=${max} (bound ${r.takeoverBoundMs})`;
 }
 
-/** A small seeded generator (mulberry32), so a failing schedule replays. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 export async function runClusterSoak(options: ClusterSoakOptions): Promise<ClusterSoakResult> {
   const { seconds, killEvery = 10_000, workers: workerCount = 3, users = 9, consumers: consumerCount = 18, ttl = 3_000, seed = 1, sendInterval = 400 } = options;
   const log = options.log ?? (() => undefined);
-  const next = random(seed);
+  // The emulator's seeded generator: a failing schedule replays.
+  const random = createRandom(seed ^ 0xc1a5);
+  const next = (): number => random.next();
   const cluster = await ClusterHarness.start({ users, ttl, seed });
   let kills = 0;
   const pending = new Map<string, number>(); // bot user -> when its worker was killed
