@@ -12,3 +12,4 @@ export * from './protocol/index.js';
 export * from './auth/index.js';
 export * from './socket/index.js';
 export * from './operators/index.js';
+export * from './diagnostics/index.js';

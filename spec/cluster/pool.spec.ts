@@ -1,5 +1,6 @@
 import { filter, firstValueFrom, map, take, toArray } from 'rxjs';
-import { createAgent, type AgentConfig } from '../../src/index';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { channelNames, createAgent, type AgentConfig, type LeaseMessage } from '../../src/index';
 import { startEmulator, type Emulator } from '../../src/emulator/index';
 import {
   createAgentPool,
@@ -73,11 +74,17 @@ describe(`createAgentPool (${storeName} stores, the emulator over loopback)`, ()
     expect(users.map((u) => emulator.connections(u.id))).toEqual([1, 1, 1, 1, 1, 1]);
   });
 
-  it('holds at most its capacity', async () => {
+  it('holds at most its capacity, and publishes its lease events on the lp-agent-rx:lease channel', async () => {
+    const leaseEvents: LeaseMessage[] = [];
+    const listener = (m: unknown): void => void leaseEvents.push(m as LeaseMessage);
+    subscribe(channelNames.lease, listener);
     const p = pool({ leases: makeStores().leases, checkpoints: makeStores().checkpoints, capacity: 2 });
     await eventually(async () => (await heldBy(p)).length === 2, 'two bot users held');
     await eventually(() => users.filter((u) => emulator.connections(u.id) === 1).length === 2, 'two sessions');
     expect((await heldBy(p)).length).toBe(2);
+    unsubscribe(channelNames.lease, listener);
+    const acquired = leaseEvents.filter((m) => m.workerId === p.workerId && m.event.type === 'acquired').map((m) => m.event.user);
+    expect(acquired.sort()).toEqual([...(await heldBy(p))].sort());
   });
 
   it('stops an agent whose lease it cannot renew before the lease could run out', async () => {

@@ -51,14 +51,30 @@ export interface ConnectionConfig {
   onNotification(notification: Notification): void;
   /** What to send before the connection counts as ready (remembered subscriptions); completes when done. */
   replay(connection: Connection): Observable<unknown>;
+  /** Watches each request on the wire (diagnostics, stats); called when it is sent. */
+  trace?(type: string, reqId: string): RequestTrace;
   /** Failures nobody asked for: bad frames, keep-alive failures, transport errors. */
   report(error: AgentError): void;
   log(level: 'debug' | 'info' | 'warn', message: string): void;
 }
 
+/**
+ * What becomes of one request, for whoever watches it.
+ *
+ * @example
+ * const trace: RequestTrace = { answered: (resp) => record(resp.code), failed: (why) => record(why) };
+ */
+export interface RequestTrace {
+  /** A response came (any code). */
+  answered(response: Response): void;
+  /** The socket closed first (`ConnectionClosed`), or nobody waits any more (`undefined`: a timeout, an unsubscribe). */
+  failed(error: AgentError | undefined): void;
+}
+
 interface Pending {
   readonly type: string;
   readonly observer: Observer<Response>;
+  readonly trace: RequestTrace | undefined;
 }
 
 /**
@@ -85,7 +101,11 @@ export function openConnection(config: ConnectionConfig): Observable<ConnectionS
     const failPending = (code: number, reason: string): void => {
       const all = [...pending.entries()];
       pending.clear();
-      for (const [reqId, p] of all) p.observer.error(new ConnectionClosed(code, reason, p.type, reqId));
+      for (const [reqId, p] of all) {
+        const error = new ConnectionClosed(code, reason, p.type, reqId);
+        p.trace?.failed(error);
+        p.observer.error(error);
+      }
     };
 
     const connection: Connection = {
@@ -95,14 +115,19 @@ export function openConnection(config: ConnectionConfig): Observable<ConnectionS
             observer.error(new ConnectionClosed(1006, 'socket not open', type, reqId));
             return undefined;
           }
-          pending.set(reqId, { type, observer });
+          const trace = config.trace?.(type, reqId);
+          pending.set(reqId, { type, observer, trace });
           const frame: Record<string, unknown> = { kind: 'req', id: reqId, type, body };
           if (metadata) frame['metadata'] = metadata;
           if (!socket.send(JSON.stringify(frame))) {
             pending.delete(reqId);
-            observer.error(new ConnectionClosed(1006, 'socket not open', type, reqId));
+            const error = new ConnectionClosed(1006, 'socket not open', type, reqId);
+            trace?.failed(error);
+            observer.error(error);
           }
-          return () => pending.delete(reqId);
+          return () => {
+            if (pending.delete(reqId)) trace?.failed(undefined);
+          };
         }),
     };
 
@@ -121,6 +146,7 @@ export function openConnection(config: ConnectionConfig): Observable<ConnectionS
       const p = pending.get(frame.reqId);
       if (!p) return;
       pending.delete(frame.reqId);
+      p.trace?.answered(frame);
       if (frame.code >= 400) p.observer.error(new RequestFailed(p.type, frame.reqId, frame.code, frame.body));
       else {
         p.observer.next(frame);

@@ -1,3 +1,5 @@
+import { channels, type RequestMessage } from '../diagnostics/channels.js';
+import type { RequestTrace } from './connection.js';
 import type { SocketFactory } from '../socket/index.js';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import {
@@ -27,6 +29,7 @@ import {
   AuthFailed,
   ConnectionClosed,
   redact,
+  RequestFailed,
   RequestTimeout,
   SESSION_TAKEN_OVER_CODE,
   SessionTakenOver,
@@ -57,7 +60,7 @@ import { idempotencyKeyOf, publishOnce, withIdempotencyKey } from './publish.js'
 import { ReplayRegistry } from './replay.js';
 import { Resume } from './resume.js';
 import { SessionKeeper } from './session.js';
-import type { Agent, CommandResult, ConnectionState, RequestOptions } from './types.js';
+import type { Agent, AgentStats, CommandResult, ConnectionState, RequestOptions } from './types.js';
 
 /** Close codes after which the token is no longer good: log in again before reconnecting. */
 const AUTH_CLOSE_CODES = new Set([4401, 4407, 1011, 1008]);
@@ -164,6 +167,10 @@ class LpAgent extends CommandMethods implements Agent {
   private readonly ownKeys = new Set<string>();
   /** What each QueryMessages response delivered, for `queryMessages()` to return. */
   private readonly queried = new WeakMap<Response, MessagingEvent[]>();
+  /** For `stats()`. */
+  private readonly counts = { reconnects: 0, pending: 0, in: 0, out: 0, openedAt: 0, rtt: undefined as number | undefined, skew: undefined as number | undefined };
+  private state: ConnectionState = { status: 'connecting' };
+  private readonly openConversations = new Set<string>();
 
   constructor(config: AgentConfig) {
     super();
@@ -189,17 +196,30 @@ class LpAgent extends CommandMethods implements Agent {
       query: (dialogId, after, max) => this.pacer.schedule(this.queryRecords(dialogId, after, max)),
       identity: () => this.identity,
       conversationOf: (dialogId) => this.dialogs.conversationOf(dialogId),
-      deliver: (e) => this.messagesSubject.next(e),
+      deliver: (e) => {
+        this.counts.in++;
+        if (channels.message.hasSubscribers) channels.message.publish({ agent: this, direction: 'in', eventType: e.type, event: e });
+        this.messagesSubject.next(e);
+      },
       chatState: (c) => this.chatStateSubject.next(c),
       report,
       isOwn: (e) => {
         const key = idempotencyKeyOf(e);
         return key !== undefined && this.ownKeys.has(key);
       },
+      fetched: (dialogId, records, join) => {
+        if (!channels.catchUp.hasSubscribers) return;
+        let oldest = Infinity;
+        for (const r of records) if (r.serverTimestamp !== undefined && r.serverTimestamp < oldest) oldest = r.serverTimestamp;
+        const lag = oldest === Infinity ? 0 : Math.max(0, Date.now() - oldest);
+        channels.catchUp.publish({ agent: this, dialogId, kind: join ? 'join' : 'catch-up', records: records.length, lag });
+      },
     });
     this.sink = {
       ring: (r) => this.ringsSubject.next(r),
       conversation: (c) => {
+        if (c.type === 'DELETE' || c.conversation.state === 'CLOSE' || c.myRole === undefined) this.openConversations.delete(c.convId);
+        else this.openConversations.add(c.convId);
         this.conversationsSubject.next(c);
         this.resume.onConversation(c);
       },
@@ -208,6 +228,7 @@ class LpAgent extends CommandMethods implements Agent {
       agentState: (s) => this.agentStateSubject.next(s),
       warning: report,
     };
+    if (channels.agent.hasSubscribers) channels.agent.publish({ agent: this, event: 'created' });
   }
 
   /** Who this agent is; known from the first login on. */
@@ -294,6 +315,7 @@ class LpAgent extends CommandMethods implements Agent {
     return openConnection({
       url,
       factory: this.countedFactory,
+      trace: (type, reqId) => this.trace(type, reqId),
       ...(ca ? { socketOptions: { ca } } : {}),
       scheduler: this.options.scheduler,
       keepAlive: this.options.keepAlive,
@@ -346,6 +368,10 @@ class LpAgent extends CommandMethods implements Agent {
     this.failures += 1;
     const policy = this.options.reconnect;
     if (policy && this.retries(error) && this.failures <= policy.maxRetries) {
+      this.counts.reconnects++;
+      if (channels.reconnect.hasSubscribers) {
+        channels.reconnect.publish({ agent: this, attempt: this.failures, reason: error.kind, ...(this.lastCloseCode !== undefined ? { code: this.lastCloseCode } : {}) });
+      }
       this.status({ status: 'reconnecting', attempt: this.failures, ...(this.lastCloseCode !== undefined ? { code: this.lastCloseCode } : {}) });
     }
   }
@@ -371,7 +397,65 @@ class LpAgent extends CommandMethods implements Agent {
   }
 
   private status(state: ConnectionState): void {
+    if (state.status === 'open' && this.state.status !== 'open') this.counts.openedAt = performance.now();
+    this.state = state;
+    if (channels.connection.hasSubscribers) channels.connection.publish({ agent: this, state });
     if (!this.connectionSubject.closed) this.connectionSubject.next(state);
+  }
+
+  stats(): AgentStats {
+    const { counts } = this;
+    return {
+      status: this.state.status,
+      uptime: this.state.status === 'open' ? Math.round(performance.now() - counts.openedAt) : 0,
+      reconnects: counts.reconnects,
+      rtt: counts.rtt,
+      clockSkew: counts.skew,
+      pendingRequests: counts.pending,
+      openConversations: this.openConversations.size,
+      followedDialogs: this.resume.dialogs,
+      catchUpBacklog: this.resume.backlog,
+      messagesIn: counts.in,
+      messagesOut: counts.out,
+    };
+  }
+
+  /** Watches one request on the wire: pending count, GetClock's round trip and skew, the tracing channel. */
+  private trace(type: string, reqId: string): RequestTrace {
+    this.counts.pending++;
+    const startedAt = performance.now();
+    const sentAtWall = Date.now();
+    const traced = channels.requestStart.hasSubscribers || channels.requestEnd.hasSubscribers || channels.requestError.hasSubscribers;
+    const context: RequestMessage | undefined = traced ? { agent: this, type, reqId, startedAt } : undefined;
+    if (context) channels.requestStart.publish(context);
+    let settled = false;
+    const settle = (outcome: NonNullable<RequestMessage['outcome']>, code: number | undefined, error: AgentError | undefined): void => {
+      if (settled) return;
+      settled = true;
+      this.counts.pending--;
+      if (!context) return;
+      context.duration = performance.now() - startedAt;
+      context.outcome = outcome;
+      if (code !== undefined) context.code = code;
+      if (error) {
+        context.error = error;
+        channels.requestError.publish(context);
+      }
+      channels.requestEnd.publish(context);
+    };
+    return {
+      answered: (response) => {
+        if (type === '.GetClock' && response.code < 400) {
+          const rtt = performance.now() - startedAt;
+          this.counts.rtt = Math.round(rtt);
+          const body = response.body;
+          const serverTime = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['currentTime'] : undefined;
+          if (typeof serverTime === 'number') this.counts.skew = Math.round(serverTime - (sentAtWall + rtt / 2));
+        }
+        settle(response.code < 400 ? 'ok' : 'failed', response.code, response.code < 400 ? undefined : new RequestFailed(type, reqId, response.code, response.body));
+      },
+      failed: (error) => settle(error ? 'failed' : 'cancelled', undefined, error),
+    };
   }
 
   // ---------------------------------------------------------------- inbound
@@ -409,6 +493,17 @@ class LpAgent extends CommandMethods implements Agent {
   }
 
   execute(command: Command): Observable<Response> {
+    if (command.type !== '.ams.ms.PublishEvent' || command.body.event.type === 'ChatStateEvent') return this.executeFilled(command);
+    const eventType = command.body.event.type;
+    return this.executeFilled(command).pipe(
+      tap(() => {
+        this.counts.out++;
+        if (channels.message.hasSubscribers) channels.message.publish({ agent: this, direction: 'out', eventType });
+      }),
+    );
+  }
+
+  private executeFilled(command: Command): Observable<Response> {
     return defer(() => {
       const filled = this.complete(command);
       if (filled.type === '.ams.ms.PublishEvent' && this.options.publishAttempts > 0 && filled.body.event.type !== 'ChatStateEvent') {
@@ -539,6 +634,7 @@ class LpAgent extends CommandMethods implements Agent {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    if (channels.agent.hasSubscribers) channels.agent.publish({ agent: this, event: 'disposed' });
     // Anyone waiting on connect() or on the connection hears of it before the streams complete.
     this.ended$.next(new ConnectionClosed(1000, 'agent disposed'));
     this.running?.unsubscribe();
@@ -579,6 +675,9 @@ class LpAgent extends CommandMethods implements Agent {
   }
 
   private emitError(error: AgentError): void {
+    if (channels.decode.hasSubscribers && (error.kind === 'DecodeError' || error.kind === 'DecodeWarning' || error.kind === 'NormalizeWarning')) {
+      channels.decode.publish({ agent: this, error });
+    }
     this.log(error.kind === 'NormalizeWarning' ? 'warn' : 'error', `${error.kind}: ${redact(error.message)}`);
     if (!this.errorsSubject.closed) this.errorsSubject.next(error);
   }

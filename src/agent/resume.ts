@@ -65,6 +65,8 @@ export interface ResumeConfig {
   report(error: AgentError): void;
   /** Whether this agent published the event in this run (its own replies never make history). */
   isOwn(event: MessagingEvent): boolean;
+  /** A dialog's history arrived (for diagnostics). */
+  fetched?(dialogId: string, records: readonly EventRecord[], join: boolean): void;
 }
 
 /**
@@ -112,6 +114,11 @@ export class Resume {
   /** Dialogs followed now. */
   get dialogs(): number {
     return this.followed.size;
+  }
+
+  /** Dialogs whose history is on its way (their live events held). */
+  get backlog(): number {
+    return this.held.size;
   }
 
   /** Follows the open dialogs of a conversation this agent is in; forgets them once it closes. */
@@ -247,6 +254,7 @@ export class Resume {
       next: (records) => {
         this.fetching.delete(dialogId);
         this.joining.delete(dialogId);
+        this.config.fetched?.(dialogId, records, join);
         this.deliverHistory(records, join);
         this.release(dialogId);
       },

@@ -34,6 +34,36 @@ export interface ConnectionState {
 }
 
 /**
+ * A snapshot of what an agent is doing: `agent.stats()`.
+ *
+ * @example
+ * const { status, rtt, openConversations, catchUpBacklog } = agent.stats();
+ */
+export interface AgentStats {
+  status: ConnectionState['status'];
+  /** Ms the current connection has been open (0 when not open). */
+  uptime: number;
+  /** Drops followed by a reconnect attempt, since the agent was created. */
+  reconnects: number;
+  /** The last keep-alive (or any GetClock) round trip, in ms; undefined before the first. */
+  rtt: number | undefined;
+  /** LivePerson's clock minus this machine's, in ms, from the last GetClock (half the round trip allowed for). */
+  clockSkew: number | undefined;
+  /** Requests sent and not yet answered. */
+  pendingRequests: number;
+  /** Open conversations this agent takes part in. */
+  openConversations: number;
+  /** Dialogs followed (history on join, catch-up after drops). */
+  followedDialogs: number;
+  /** Dialogs whose history is still being fetched (their live events wait). */
+  catchUpBacklog: number;
+  /** Messages delivered on `messages$`. */
+  messagesIn: number;
+  /** Messages published (content, rich content, receipts; not chat states). */
+  messagesOut: number;
+}
+
+/**
  * The outcome of one command run by `agent.run`.
  *
  * @example
@@ -150,6 +180,14 @@ export interface Agent {
   ): Observable<ResponseBody<'.ams.ms.token.GenerateDownloadToken'>>;
   /** Sends a typed request and decodes its response body. */
   call<K extends RequestType>(type: K, body: CommandBody<K>, metadata?: TypedObject[]): Observable<ResponseBody<K>>;
+  /**
+   * What the agent is doing now: status, uptime, reconnects, round trip, clock skew, pending
+   * requests, conversations, followed dialogs, catch-up backlog, messages in and out.
+   *
+   * @example
+   * setInterval(() => console.log(agent.stats()), 10_000);
+   */
+  stats(): AgentStats;
   /** Completes every stream, clears every timer, fails pending requests and closes the socket. */
   dispose(): void;
   /**

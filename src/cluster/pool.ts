@@ -1,6 +1,7 @@
 import { BehaviorSubject, exhaustMap, from, Subject, type Observable, type Subscription, timer } from 'rxjs';
 import type { Agent, AgentConfig, Logger } from '../agent/index.js';
 import { toAgentError } from '../domain/errors.js';
+import { channels } from '../diagnostics/channels.js';
 import { Holding, type LossReason, type PoolEvent, type PoolPipeline, type PoolUser, type ReleaseReason } from './holding.js';
 import type { CheckpointStore, LeaseStore } from './stores.js';
 
@@ -246,6 +247,7 @@ class Pool implements AgentPool {
     if (event.type === 'error') log?.error?.(`pool ${this.workerId}${event.user ? ` ${event.user}` : ''}: ${event.error.message}`);
     else if (event.type === 'lost') log?.warn?.(`pool ${this.workerId}: lost ${event.user} (${event.reason})`);
     else log?.info?.(`pool ${this.workerId}: ${event.type} ${event.user}#${event.token}`);
+    if (channels.lease.hasSubscribers) channels.lease.publish({ workerId: this.workerId, event: event.type === 'error' ? { type: 'error', ...(event.user ? { user: event.user } : {}), reason: event.error.kind } : event });
     if (!this.eventsSubject.closed) this.eventsSubject.next(event);
   }
 

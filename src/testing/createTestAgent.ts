@@ -23,7 +23,7 @@ import {
 import { CommandMethods, commandResults } from '../agent/commandMethods.js';
 import { DialogDirectory, routeNotification, unknownValueReporter } from '../agent/inbound.js';
 import { resolveFollow, Resume, type FollowOptions } from '../agent/resume.js';
-import type { Agent, CommandResult, ConnectionState, RequestOptions } from '../agent/types.js';
+import type { Agent, AgentStats, CommandResult, ConnectionState, RequestOptions } from '../agent/types.js';
 import {
   type AgentError,
   type AgentStateChange,
@@ -124,6 +124,8 @@ export interface TestAgentOptions {
    * and its records reach `messages$` first. `false` turns it off. Default on.
    */
   follow?: FollowOptions | false;
+  /** Fields of `stats()` to report (e.g. `{ status: 'reconnecting', catchUpBacklog: 3 }` for a health check's spec). */
+  stats?: Partial<AgentStats>;
 }
 
 /**
@@ -245,6 +247,28 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
 
   get sent(): readonly Command[] {
     return this.sentLog;
+  }
+
+  /**
+   * A snapshot like the real agent's: followed dialogs and backlog from the shared resume part,
+   * messages sent counted from `sent`, the rest zero; `options.stats` sets any field.
+   */
+  stats(): AgentStats {
+    const out = this.sentLog.filter((c) => c.type === '.ams.ms.PublishEvent' && c.body.event.type !== 'ChatStateEvent').length;
+    return {
+      status: this.disposed ? 'closed' : 'open',
+      uptime: 0,
+      reconnects: 0,
+      rtt: undefined,
+      clockSkew: undefined,
+      pendingRequests: 0,
+      openConversations: 0,
+      followedDialogs: this.resume.dialogs,
+      catchUpBacklog: this.resume.backlog,
+      messagesIn: 0,
+      messagesOut: out,
+      ...this.options.stats,
+    };
   }
 
   connect(): Observable<void> {

@@ -1,0 +1,2 @@
+// The browser dialect's twin of platform.ts (tshy builds dist/browser with it): see browserPlatform.ts.
+export * from './browserPlatform.js';
