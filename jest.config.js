@@ -14,7 +14,7 @@ module.exports = {
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     '^lp-agent-rx$': '<rootDir>/src/index.ts',
-    '^lp-agent-rx/(testing|emulator|nest|angular|cluster)$': '<rootDir>/src/$1/index.ts',
+    '^lp-agent-rx/(testing|emulator|nest|angular|cluster|otel)$': '<rootDir>/src/$1/index.ts',
   },
   testTimeout: 20000,
 };

@@ -23,3 +23,11 @@ const SILENT: ChannelLike = { hasSubscribers: false, publish: () => undefined };
  * channelOf('lp-agent-rx:request').hasSubscribers; // false
  */
 export const channelOf = (_name: string): ChannelLike => SILENT;
+
+/**
+ * Nothing to subscribe to in a browser: returns a no-op unsubscribe.
+ *
+ * @example
+ * const stop = subscribeTo('lp-agent-rx:connection', log); // never called in a browser
+ */
+export const subscribeTo = (_name: string, _listener: (message: unknown) => void): (() => void) => () => undefined;

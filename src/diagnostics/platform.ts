@@ -3,7 +3,7 @@
  * `browserPlatform.ts` in its place (silent channels), through the `browser` export condition and
  * the `browser` field, so a browser bundle never asks for a Node built-in.
  */
-import { channel } from 'node:diagnostics_channel';
+import { channel, subscribe, unsubscribe } from 'node:diagnostics_channel';
 
 /**
  * The part of a diagnostics channel the agent uses.
@@ -24,3 +24,14 @@ export interface ChannelLike {
  * channelOf('lp-agent-rx:request');
  */
 export const channelOf = (name: string): ChannelLike => channel(name);
+
+/**
+ * Subscribes to a named channel; returns the unsubscribe.
+ *
+ * @example
+ * const stop = subscribeTo('lp-agent-rx:connection', (m) => log(m));
+ */
+export const subscribeTo = (name: string, listener: (message: unknown) => void): (() => void) => {
+  subscribe(name, listener);
+  return () => void unsubscribe(name, listener);
+};
