@@ -19,7 +19,7 @@ describe('lp-agent-rx/otel: metrics and spans from the diagnostics channels (in-
     const instrumentation = instrumentLpAgent({ meterProvider, tracerProvider });
     const emulator = await startEmulator({ port: 0, seed: 51 });
     const agent = createAgent({ ...emulator.addAgent({ username: 'bot', password: 'pw', skills: ['-1'] }), keepAlive: 0, reconnect: { initialInterval: 10, jitter: 0 } });
-    let ids: string[] = [];
+    let ids: string[];
     try {
       await firstValueFrom(agent.connect());
       await firstValueFrom(agent.subscribeRoutingTasks());
