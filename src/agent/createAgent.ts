@@ -54,7 +54,7 @@ import { retryBackoff } from '../operators/retryBackoff.js';
 import { CommandMethods, commandResults } from './commandMethods.js';
 import { openConnection, type Connection, type ConnectionSignal } from './connection.js';
 import { DialogDirectory, routeNotification, unknownValueReporter, type InboundSink } from './inbound.js';
-import { resolveAgentOptions, type AgentConfig, type ResolvedAgentOptions } from './options.js';
+import { resolveAgentOptions, type AgentConfig, type Logger, type ResolvedAgentOptions } from './options.js';
 import { createPacer, type Pacer } from './pacing.js';
 import { idempotencyKeyOf, publishOnce, withIdempotencyKey } from './publish.js';
 import { ReplayRegistry } from './replay.js';
@@ -167,6 +167,7 @@ class LpAgent extends CommandMethods implements Agent {
   private readonly ownKeys = new Set<string>();
   /** What each QueryMessages response delivered, for `queryMessages()` to return. */
   private readonly queried = new WeakMap<Response, MessagingEvent[]>();
+  private readonly logger: Logger;
   /** For `stats()`. */
   private readonly counts = { reconnects: 0, pending: 0, in: 0, out: 0, openedAt: 0, rtt: undefined as number | undefined, skew: undefined as number | undefined };
   private state: ConnectionState = { status: 'connecting' };
@@ -175,6 +176,8 @@ class LpAgent extends CommandMethods implements Agent {
   constructor(config: AgentConfig) {
     super();
     this.options = resolveAgentOptions(config);
+    const { logger } = this.options;
+    this.logger = logger.child ? logger.child({ lib: 'lp-agent-rx', accountId: config.accountId }) : logger;
     this.credentials = config;
     this.auth = config;
     const report = (e: AgentError): void => this.emitError(e);
@@ -398,6 +401,10 @@ class LpAgent extends CommandMethods implements Agent {
 
   private status(state: ConnectionState): void {
     if (state.status === 'open' && this.state.status !== 'open') this.counts.openedAt = performance.now();
+    if (state.status !== this.state.status || state.attempt !== this.state.attempt) {
+      const detail = [state.attempt !== undefined ? `attempt ${state.attempt}` : '', state.code !== undefined ? `after close ${state.code}` : ''].filter(Boolean).join(', ');
+      this.log(state.status === 'reconnecting' ? 'warn' : 'info', `connection ${state.status}${detail ? ` (${detail})` : ''}`);
+    }
     this.state = state;
     if (channels.connection.hasSubscribers) channels.connection.publish({ agent: this, state });
     if (!this.connectionSubject.closed) this.connectionSubject.next(state);
@@ -683,6 +690,7 @@ class LpAgent extends CommandMethods implements Agent {
   }
 
   private log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
-    this.options.logger[level]?.(message);
+    // Masked again here, whatever the caller did: a secret must never reach a log line.
+    if (this.logger[level]) this.logger[level]?.(redact(message));
   }
 }

@@ -28,12 +28,17 @@ export interface ReconnectOptions {
 }
 
 /**
- * Something to log to. Messages never contain secrets (bearer tokens are masked in URLs).
+ * Something to log to: `console`, or any pino-compatible logger (its `child` is called once per
+ * agent with `{ lib: 'lp-agent-rx', accountId }`). Messages never contain secrets: bearer tokens,
+ * passwords, OAuth secrets and assertions are masked before a line is written. Default: silent.
  *
  * @example
- * createAgent({ ...creds, logger: console });
+ * import pino from 'pino';
+ * createAgent({ ...creds, logger: pino({ level: 'info' }) });
  */
 export interface Logger {
+  /** A logger with these fields on every line (pino's `child`). */
+  child?(bindings: Record<string, unknown>): Logger;
   /** Low-level steps (e.g. the socket URL being opened, bearer masked). */
   debug?(message: string): void;
   /** Connection milestones (e.g. a reconnect scheduled). */

@@ -20,7 +20,7 @@ export interface SessionConfig {
   /** Delay before the first retry of a failed refresh (5xx, network), in ms. */
   readonly refreshRetryInterval: number;
   report(error: AgentError): void;
-  log(level: 'info' | 'warn', message: string): void;
+  log(level: 'debug' | 'info' | 'warn', message: string): void;
 }
 
 /**
@@ -76,6 +76,7 @@ export class SessionKeeper {
       }
       return from(login(this.config.credentials, this.config.auth, this.config.csds)).pipe(
         tap((fresh) => {
+          this.config.log('info', `logged in to account ${fresh.accountId} as ${fresh.legacyId}`);
           this.stale = false;
           this.me = { accountId: fresh.accountId, legacyId: fresh.legacyId, ...(fresh.userPid ? { userPid: fresh.userPid } : {}) };
           this.sessionSubject.next(fresh);
@@ -101,7 +102,7 @@ export class SessionKeeper {
 
   private refreshOnce(session: Session): Observable<never> {
     return defer(() => from(refreshSession(session, this.config.auth))).pipe(
-      tap({ error: (e: unknown) => this.config.report(asAuthFailed(e)) }),
+      tap({ next: () => this.config.log('debug', 'session refreshed'), error: (e: unknown) => this.config.report(asAuthFailed(e)) }),
       retryBackoff({
         initialInterval: this.config.refreshRetryInterval,
         ratio: 2,
