@@ -80,6 +80,8 @@ export interface AgentPool {
   readonly held$: Observable<readonly HeldUser[]>;
   /** Acquisitions, releases, losses and errors, as they happen. */
   readonly events$: Observable<PoolEvent>;
+  /** The bot users held now (what `held$` last emitted). */
+  holdings(): readonly HeldUser[];
   /** The agent of a bot user held now. */
   agent(user: string): Agent | undefined;
   /** Stops taking bot users, then for each held one: pipeline stopped, agent disposed, checkpoint saved, lease released. */
@@ -125,7 +127,7 @@ class Pool implements AgentPool {
   private readonly eventsSubject = new Subject<PoolEvent>();
   readonly held$ = this.heldSubject.asObservable();
   readonly events$ = this.eventsSubject.asObservable();
-  private readonly holdings = new Map<string, Holding>();
+  private readonly held = new Map<string, Holding>();
   private readonly cooling = new Map<string, number>();
   private readonly loops: Subscription[] = [];
   private readonly ttl: number;
@@ -151,14 +153,18 @@ class Pool implements AgentPool {
   }
 
   agent(user: string): Agent | undefined {
-    return this.holdings.get(user)?.agent;
+    return this.held.get(user)?.agent;
+  }
+
+  holdings(): readonly HeldUser[] {
+    return this.heldSubject.getValue();
   }
 
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const loop of this.loops) loop.unsubscribe();
       for (const signal of this.config.closeOn ?? []) process.off(signal, this.onSignal);
-      await Promise.all([...this.holdings.values()].map((h) => h.stop('close')));
+      await Promise.all([...this.held.values()].map((h) => h.stop('close')));
       await this.config.leases.leave(this.workerId).catch((e: unknown) => this.eventsSubject.next({ type: 'error', error: toAgentError(e) }));
       this.heldSubject.complete();
       this.eventsSubject.complete();
@@ -174,7 +180,7 @@ class Pool implements AgentPool {
       if (this.closing) return;
       const { users } = this.config;
       const share = Math.min(this.config.capacity ?? Infinity, Math.ceil(users.length / Math.max(1, roll.length)));
-      const held = [...this.holdings.values()].filter((h) => !h.over);
+      const held = [...this.held.values()].filter((h) => !h.over);
       // Workers that start together see each other on the roll before the first take.
       if (this.scans++ === 0) return;
       if (held.length > share) {
@@ -184,9 +190,9 @@ class Pool implements AgentPool {
       }
       const now = Date.now();
       const free = users
-        .filter((u) => !this.holdings.has(u.id) && (this.cooling.get(u.id) ?? 0) <= now)
+        .filter((u) => !this.held.has(u.id) && (this.cooling.get(u.id) ?? 0) <= now)
         .sort((a, b) => this.preference(b.id) - this.preference(a.id));
-      let count = this.holdings.size;
+      let count = this.held.size;
       for (const user of free) {
         if (count >= share || this.closing) break;
         const sentAt = Date.now();
@@ -209,7 +215,7 @@ class Pool implements AgentPool {
           event: (e) => this.report(e),
           ended: (h, reason) => this.ended(h, reason),
         });
-        this.holdings.set(user.id, holding);
+        this.held.set(user.id, holding);
         void holding.start(sentAt).then(() => this.publishHeld());
         this.publishHeld();
       }
@@ -221,7 +227,7 @@ class Pool implements AgentPool {
   /** Renews every lease held; a refusal stops that bot user's agent at once. */
   private async renewAll(): Promise<void> {
     await Promise.all(
-      [...this.holdings.values()].map(async (holding) => {
+      [...this.held.values()].map(async (holding) => {
         if (holding.over) return;
         const sentAt = Date.now();
         try {
@@ -236,7 +242,7 @@ class Pool implements AgentPool {
   }
 
   private ended(holding: Holding, reason: ReleaseReason | LossReason): void {
-    if (this.holdings.get(holding.user.id) === holding) this.holdings.delete(holding.user.id);
+    if (this.held.get(holding.user.id) === holding) this.held.delete(holding.user.id);
     if (reason === 'takenOver') this.cooling.set(holding.user.id, Date.now() + (this.config.takenOverCooldown ?? 2 * this.ttl));
     if (reason === 'failed') this.cooling.set(holding.user.id, Date.now() + this.ttl);
     this.publishHeld();
@@ -253,7 +259,7 @@ class Pool implements AgentPool {
 
   private publishHeld(): void {
     if (this.heldSubject.closed) return;
-    const held = [...this.holdings.values()]
+    const held = [...this.held.values()]
       .filter((h) => !h.over)
       .map((h): HeldUser => ({ user: h.user.id, token: h.lease.token, since: h.since, agent: h.agent }))
       .sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0));

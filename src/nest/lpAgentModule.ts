@@ -2,7 +2,8 @@ import { ConfigurableModuleBuilder, Logger, type DynamicModule, type LoggerServi
 import { createAgent, type Agent, type AgentConfig, type Logger as AgentLogger } from '../agent/index.js';
 import { AgentSupervisor } from './agentSupervisor.js';
 import type { AgentPipeline, LpAgentModuleExtras, LpAgentModuleOptions } from './options.js';
-import { getAgentToken } from './tokens.js';
+import { getAgentToken, getHealthIndicatorToken } from './tokens.js';
+import { healthProviders, LpAgentHealthIndicator } from './health.js';
 import { poolModule, type LpAgentPoolModuleOptions, type LpAgentPoolOptions } from './lpAgentPool.js';
 
 const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } = new ConfigurableModuleBuilder<LpAgentModuleOptions>({ moduleName: 'LpAgent' })
@@ -105,8 +106,8 @@ function withAgent(definition: DynamicModule, extras: LpAgentModuleExtras): Dyna
   return {
     ...definition,
     global: isGlobal,
-    providers: [...(definition.providers ?? []), ...classes, agentProvider, supervisorProvider],
-    exports: [agentToken],
+    providers: [...(definition.providers ?? []), ...classes, agentProvider, supervisorProvider, ...healthProviders(agentToken, getHealthIndicatorToken(name), name)],
+    exports: [agentToken, getHealthIndicatorToken(name), ...(name === undefined ? [LpAgentHealthIndicator] : [])],
   };
 }
 
@@ -127,3 +128,4 @@ function agentLogger(logger: LoggerService): AgentLogger {
 function isPipelineClass(pipeline: Type<AgentPipeline> | AgentPipeline): pipeline is Type<AgentPipeline> {
   return typeof pipeline === 'function';
 }
+

@@ -3,7 +3,8 @@ import { merge } from 'rxjs';
 import type { Logger as AgentLogger } from '../agent/index.js';
 import { createAgentPool, type AgentPool, type AgentPoolConfig, type PoolPipeline } from '../cluster/index.js';
 import type { AgentPipeline, PipelineDefinition } from './options.js';
-import { getPoolToken } from './tokens.js';
+import { getHealthIndicatorToken, getPoolToken } from './tokens.js';
+import { healthProviders, LpAgentHealthIndicator } from './health.js';
 
 /**
  * A pool's config in Nest: {@link AgentPoolConfig} with the pipeline optional (the module's
@@ -71,8 +72,8 @@ export function poolModule(module: Type<unknown>, options: LpAgentPoolModuleOpti
     module,
     global: isGlobal,
     imports,
-    providers: [optionsProvider, ...classes, poolProvider, shutdownProvider],
-    exports: [token],
+    providers: [optionsProvider, ...classes, poolProvider, shutdownProvider, ...healthProviders(token, getHealthIndicatorToken(name, { pool: true }), name)],
+    exports: [token, getHealthIndicatorToken(name, { pool: true }), ...(name === undefined ? [LpAgentHealthIndicator] : [])],
   };
 }
 

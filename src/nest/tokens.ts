@@ -67,3 +67,15 @@ export const LP_AGENT_POOL = 'LP_AGENT_POOL';
 export function getPoolToken(name?: string): string {
   return name ? `${LP_AGENT_POOL}:${name}` : LP_AGENT_POOL;
 }
+
+/**
+ * The token of the health indicator `LpAgentModule` registers beside an agent or a pool (`name` as
+ * given to `forRoot` / `forPool`; for a pool pass `{ pool: true }`). Unnamed ones are also
+ * provided under the class `LpAgentHealthIndicator`.
+ *
+ * @example
+ * @Inject(getHealthIndicatorToken('sales')) health: LpAgentHealthIndicator
+ */
+export function getHealthIndicatorToken(name?: string, options: { pool?: boolean } = {}): string {
+  return `${options.pool ? getPoolToken(name) : getAgentToken(name)}:health`;
+}
