@@ -13,6 +13,9 @@
 import { filter, firstValueFrom, map, timeout, type Observable, type Subscription } from 'rxjs';
 import { createAgent, type Agent } from 'lp-agent-rx';
 import { createAgentPool, MemoryCheckpointStore, MemoryLeaseStore } from 'lp-agent-rx/cluster';
+import { instrumentLpAgent } from 'lp-agent-rx/otel';
+import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, ConsoleSpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { startEmulator, type Consumer, type Emulator } from 'lp-agent-rx/emulator';
 import { CLOSE_WORD, demoBot, echoOf, GREETING } from './demoBot';
 
@@ -138,6 +141,7 @@ async function converse(emulator: Emulator, agent: Agent, script: { name: string
 }
 
 async function emulated(): Promise<void> {
+  const telemetry = process.env['LP_OTEL'] === 'console' ? consoleTelemetry() : undefined;
   const emulator = await startEmulator({ port: 0, seed: 1 });
   // One bot user, one process: in-memory stores. The pool takes the lease, brings the agent ONLINE
   // and subscribes it to its routing tasks and conversations, then runs the bot.
@@ -166,6 +170,12 @@ async function emulated(): Promise<void> {
         `${tally.consumerMessages} consumer messages, ${tally.botMessages} bot messages, ${tally.receipts} receipts, ` +
         `reply latency p50 ${ms(50)} p90 ${ms(90)} p99 ${ms(99)}`,
     );
+    await waitFor(agent.getClock(), 'the clock'); // a round trip, for the RTT and the clock skew
+    const { status, uptime, reconnects, rtt, clockSkew, pendingRequests, openConversations, followedDialogs, catchUpBacklog, messagesIn, messagesOut } = agent.stats();
+    console.log(
+      `stats: ${status} for ${uptime}ms, ${reconnects} reconnects, rtt ${rtt ?? '-'}ms, clock skew ${clockSkew ?? '-'}ms, ${pendingRequests} pending, ` +
+        `${openConversations} open conversations, ${followedDialogs} followed dialogs, backlog ${catchUpBacklog}, messages in ${messagesIn} / out ${messagesOut}`,
+    );
     if (tally.greeted.size !== SCRIPTS.length || tally.closed.size !== SCRIPTS.length) throw new Error('not every conversation was greeted and closed');
   } finally {
     endProgress();
@@ -173,7 +183,25 @@ async function emulated(): Promise<void> {
     await pool.close();
     poolErrors.unsubscribe();
     await emulator.close();
+    await telemetry?.shutdown();
   }
+}
+
+/**
+ * `LP_OTEL=console npm start`: the agent's metrics and spans printed by OpenTelemetry's console
+ * exporters (lp-agent-rx/otel over the SDK), as docs/observability.md shows.
+ */
+function consoleTelemetry(): { shutdown(): Promise<void> } {
+  const meterProvider = new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter: new ConsoleMetricExporter(), exportIntervalMillis: 3_600_000 })] });
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new ConsoleSpanExporter())] });
+  const instrumentation = instrumentLpAgent({ meterProvider, tracerProvider });
+  return {
+    shutdown: async () => {
+      await meterProvider.shutdown(); // exports the metrics once more on the way out
+      await tracerProvider.shutdown();
+      instrumentation.stop();
+    },
+  };
 }
 
 /** Against LivePerson: the same bot, a transcript from the agent's side, until SIGINT. */
