@@ -68,6 +68,7 @@ const clients: readonly ClientSpec[] = [
   { kind: 'raw', name: 'raw limit: ws + JSON.parse', agent: { username: 'bench-raw', skill: '101' }, rings: false, ringName: '' },
   { kind: 'sdk', name: 'node-agent-sdk 1.2.0', agent: { username: 'bench-sdk', skill: '102' }, rings: true, ringName: 'node-agent-sdk 1.2.0: README handler' },
   { kind: 'lp', name: 'lp-agent-rx: messages$', agent: { username: 'bench-lp', skill: '103' }, rings: true, ringName: 'lp-agent-rx: acceptWaitingRings()' },
+  { kind: 'lpObserved', name: 'lp-agent-rx + otel subscriber', agent: { username: 'bench-lp-otel', skill: '104' }, rings: false, ringName: '' },
 ];
 
 type EmulatorChild = Child<EmulatorCommand, EmulatorReply>;
@@ -258,6 +259,8 @@ function renderReport({ options, command, throughput, cpu, latencies, missing, s
     `- lp inbound ≥ ${TARGETS.lpOverSdk}× node-agent-sdk: ${(lp / sdk).toFixed(2)}× ${verdict(lp / sdk >= TARGETS.lpOverSdk)}`,
     `- lp inbound ≥ ${TARGETS.lpOverLimit * 100} % of the raw limit: ${((lp / limit) * 100).toFixed(0)} % ${verdict(lp / limit >= TARGETS.lpOverLimit)}`,
     `- ring-to-accept p99 no worse than node-agent-sdk: ${lpP99.toFixed(2)} ms vs ${sdkP99.toFixed(2)} ms ${verdict(lpP99 <= sdkP99 && lpMissing === 0)}`,
+    '',
+    `Diagnostics: with lp-agent-rx/otel subscribed to every channel (SDK meter and tracer providers), lp-agent-rx costs ${(median(cpu.get('lpObserved') ?? []) / lpCpu).toFixed(2)}× its CPU per message without a subscriber (${median(cpu.get('lpObserved') ?? []).toFixed(2)} vs ${lpCpu.toFixed(2)} µs) and runs at ${(medianOf('lpObserved') / lp).toFixed(2)}× its rate.`,
     '',
     `For reference, not a target: by client CPU per message lp-agent-rx costs ${(lpCpu / sdkCpu).toFixed(2)}× node-agent-sdk and ${(lpCpu / limitCpu).toFixed(2)}× the raw client` +
       ` (CPU-bound, that is ${((limitCpu / lpCpu) * 100).toFixed(0)} % of the limit and ${(sdkCpu / lpCpu).toFixed(2)}× node-agent-sdk's rate).`,

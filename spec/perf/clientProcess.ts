@@ -13,6 +13,9 @@
  *   accepted as in the SDK's README sample (every WAITING ring of an UPSERT).
  * - lp: lp-agent-rx, counting `messages$`; rings via `agent.run(rings$.pipe(acceptWaitingRings()))`.
  */
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { instrumentLpAgent } from '../../src/otel/index';
 import { createRequire } from 'node:module';
 import { firstValueFrom } from 'rxjs';
 import WebSocket from 'ws';
@@ -118,10 +121,23 @@ async function startLp(args: ClientArgs, onRecords: (n: number) => void): Promis
   return async () => agent.dispose();
 }
 
+/** lp-agent-rx with lp-agent-rx/otel attached (SDK meter and tracer providers): the cost of a subscriber on every channel. */
+async function startObservedLp(args: ClientArgs, onRecords: (n: number) => void): Promise<() => Promise<void>> {
+  const meterProvider = new MeterProvider();
+  const tracerProvider = new BasicTracerProvider();
+  const instrumentation = instrumentLpAgent({ meterProvider, tracerProvider });
+  const close = await startLp(args, onRecords);
+  return async () => {
+    await close();
+    instrumentation.stop();
+    await meterProvider.shutdown();
+  };
+}
+
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as ClientArgs;
   const count = counter();
-  const start = args.kind === 'raw' ? startRaw : args.kind === 'sdk' ? startSdk : startLp;
+  const start = args.kind === 'raw' ? startRaw : args.kind === 'sdk' ? startSdk : args.kind === 'lpObserved' ? startObservedLp : startLp;
   const close = await start(args, count.add);
   onCommand<ClientCommand>(
     (command) => {

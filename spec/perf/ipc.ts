@@ -37,7 +37,7 @@ export type EmulatorReply =
   | { kind: 'injected'; start: number; end: number }
   | { kind: 'rings'; latencies: number[]; missing: number };
 
-export type ClientKind = 'raw' | 'sdk' | 'lp';
+export type ClientKind = 'raw' | 'sdk' | 'lp' | 'lpObserved';
 
 export interface ClientArgs {
   readonly kind: ClientKind;

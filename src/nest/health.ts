@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import type { Agent } from '../agent/index.js';
+import { isAgentReady, type Agent } from '../agent/index.js';
 import type { AgentPool } from '../cluster/pool.js';
 
 /**
@@ -24,18 +24,6 @@ export interface UserHealth {
  * const result: LpHealthResult<'lp'> = { lp: { status: 'up', connection: 'open', catchUpBacklog: 0 } };
  */
 export type LpHealthResult<Key extends string> = Record<Key, { status: 'up' | 'down' } & Record<string, unknown>>;
-
-/**
- * The readiness rule: an agent is ready when its connection is open and caught up (no dialog's
- * history still on its way).
- *
- * @example
- * if (!isAgentReady(agent)) res.status(503);
- */
-export function isAgentReady(agent: Agent): boolean {
-  const stats = agent.stats();
-  return stats.status === 'open' && stats.catchUpBacklog === 0;
-}
 
 /**
  * A health indicator for `@nestjs/terminus` (or any health endpoint) over an agent or a pool.

@@ -14,4 +14,4 @@ export * from './tokens.js';
 export * from './options.js';
 export type { LpAgentPoolOptions, LpAgentPoolModuleOptions } from './lpAgentPool.js';
 export { AgentConnectTimeout } from './errors.js';
-export { isAgentReady, LpAgentHealthIndicator, type LpHealthResult, type UserHealth } from './health.js';
+export { LpAgentHealthIndicator, type LpHealthResult, type UserHealth } from './health.js';

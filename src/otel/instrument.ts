@@ -45,7 +45,8 @@ const base: Attributes = { 'messaging.system': SYSTEM };
  * `lp-agent-rx:agent` channel); call it before `createAgent`.
  *
  * Metrics (attributes never hold a conversation, dialog or consumer id):
- * - `messaging.client.consumed.messages`, `messaging.client.sent.messages` (counters, by `lp.event.type`);
+ * - `messaging.client.consumed.messages`, `messaging.client.sent.messages` (counters, by `lp.event.type`;
+ *   counted in place and read when the SDK collects, so a message costs a map increment);
  * - `messaging.client.operation.duration` (histogram, s, by `messaging.operation.name` = request type, `error.type`);
  * - `lp_agent.reconnects` (counter, by `error.type` and `lp.close.code`);
  * - `lp_agent.catch_up.lag` (histogram, s, by `lp.catch_up.kind`) and `lp_agent.catch_up.records` (counter);
@@ -75,8 +76,15 @@ export function instrumentLpAgent(options: LpAgentInstrumentationOptions = {}): 
   const agents = new Set<Agent>();
   const spans = new WeakMap<RequestMessage, Span>();
 
-  const consumed = meter.createCounter('messaging.client.consumed.messages', { description: 'Messages delivered on messages$', unit: '{message}' });
-  const sent = meter.createCounter('messaging.client.sent.messages', { description: 'Messages published', unit: '{message}' });
+  // Messages are the hot path: counted in a map here, handed to the SDK only when it collects.
+  const messageCounts = new Map<string, { readonly direction: 'in' | 'out'; readonly attributes: Attributes; value: number }>();
+  const observeMessages = (name: string, description: string, direction: 'in' | 'out'): void => {
+    meter.createObservableCounter(name, { description, unit: '{message}' }).addCallback((result) => {
+      for (const count of messageCounts.values()) if (count.direction === direction) result.observe(count.value, count.attributes);
+    });
+  };
+  observeMessages('messaging.client.consumed.messages', 'Messages delivered on messages$', 'in');
+  observeMessages('messaging.client.sent.messages', 'Messages published', 'out');
   const duration = meter.createHistogram('messaging.client.operation.duration', { description: 'Request round trip, sent to answered', unit: 's' });
   const reconnects = meter.createCounter('lp_agent.reconnects', { description: 'Drops followed by a reconnect attempt', unit: '{reconnect}' });
   const lag = meter.createHistogram('lp_agent.catch_up.lag', { description: 'How far behind the oldest record of a history fetch was', unit: 's' });
@@ -103,8 +111,13 @@ export function instrumentLpAgent(options: LpAgentInstrumentationOptions = {}): 
     }),
     subscribeTo(channelNames.message, (m) => {
       const { direction, eventType } = m as MessageMessage;
-      const attributes: Attributes = { ...base, 'messaging.operation.name': direction === 'in' ? 'receive' : 'publish', 'lp.event.type': eventType };
-      (direction === 'in' ? consumed : sent).add(1, attributes);
+      const key = `${direction} ${eventType}`;
+      const count = messageCounts.get(key);
+      if (count) count.value++;
+      else {
+        const attributes: Attributes = { ...base, 'messaging.operation.name': direction === 'in' ? 'receive' : 'publish', 'lp.event.type': eventType };
+        messageCounts.set(key, { direction, attributes, value: 1 });
+      }
     }),
     subscribeTo(`tracing:${channelNames.request}:start`, (m) => {
       const context = m as RequestMessage;
