@@ -38,8 +38,9 @@ describe.each(['src/index.ts', 'src/testing/index.ts'])('the browser bundle of %
     expect(inputs).not.toContain('src/auth/trustingFetch.ts');
     expect(inputs).not.toContain('src/socket/platform.ts');
     expect(inputs).not.toContain('src/auth/platform.ts');
+    expect(inputs).not.toContain('src/diagnostics/platform.ts');
     if (entry === 'src/index.ts') {
-      expect(inputs).toEqual(expect.arrayContaining(['src/socket/browserPlatform.ts', 'src/socket/browserSocket.ts', 'src/auth/browserPlatform.ts']));
+      expect(inputs).toEqual(expect.arrayContaining(['src/socket/browserPlatform.ts', 'src/socket/browserSocket.ts', 'src/auth/browserPlatform.ts', 'src/diagnostics/browserPlatform.ts']));
     }
   });
 
@@ -55,7 +56,7 @@ describe('the Node side of the platform split', () => {
   it('still bundles the ws adapter and the trusting fetch for platform node', async () => {
     const metafile = await bundle('src/index.ts', 'node', ['ws']);
     const inputs = Object.keys(metafile.inputs);
-    expect(inputs).toEqual(expect.arrayContaining(['src/socket/platform.ts', 'src/socket/nodeSocket.ts', 'src/auth/platform.ts', 'src/auth/trustingFetch.ts']));
+    expect(inputs).toEqual(expect.arrayContaining(['src/socket/platform.ts', 'src/socket/nodeSocket.ts', 'src/auth/platform.ts', 'src/auth/trustingFetch.ts', 'src/diagnostics/platform.ts']));
     expect(inputs).not.toContain('src/socket/browserPlatform.ts');
     expect(externalImports(metafile)).toEqual(expect.arrayContaining(['ws', 'node:https']));
   });
