@@ -70,7 +70,7 @@ describe('package.json', () => {
   };
 
   it('maps each platform file of the sources to its browser twin, and tshy builds a browser dialect with the same twins', () => {
-    const platformFiles = ['socket/platform', 'auth/platform'];
+    const platformFiles = ['socket/platform', 'auth/platform', 'diagnostics/platform'];
     for (const file of platformFiles) {
       const dir = file.split('/')[0] ?? '';
       expect(pkg.browser[`./src/${file}.js`]).toBe(`./src/${dir}/browserPlatform.js`);
