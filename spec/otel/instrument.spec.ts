@@ -1,9 +1,10 @@
-import { firstValueFrom } from 'rxjs';
+import { EMPTY, filter, firstValueFrom } from 'rxjs';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type DataPoint } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createAgent, sendText } from '../../src/index';
 import { startEmulator } from '../../src/emulator/index';
 import { instrumentLpAgent } from '../../src/otel/index';
+import { createAgentPool, MemoryCheckpointStore, MemoryLeaseStore } from '../../src/cluster/index';
 import { next } from '../integration/helpers';
 
 /** The attribute keys any metric point or span may carry: none of them names a conversation, dialog or consumer. */
@@ -39,6 +40,20 @@ describe('lp-agent-rx/otel: metrics and spans from the diagnostics channels (in-
       await dropped;
       await next(agent.connection$, (s) => s.status === 'open');
       await firstValueFrom(agent.getClock());
+      // a frame that does not decode
+      emulator.injectFrame('{not json');
+      await firstValueFrom(agent.errors$);
+      // a pool's lease events
+      const pool = createAgentPool({
+        users: [{ id: 'pooled', config: emulator.addAgent({ username: 'pooled', password: 'pw' }) }],
+        leases: new MemoryLeaseStore(),
+        checkpoints: new MemoryCheckpointStore(),
+        pipeline: () => EMPTY,
+        scanInterval: 10,
+        agentOptions: { keepAlive: 0 },
+      });
+      await firstValueFrom(pool.held$.pipe(filter((h) => h[0]?.agent !== undefined)));
+      await pool.close();
 
       await reader.forceFlush();
       const exported = metricExporter.getMetrics().at(-1);
@@ -56,6 +71,11 @@ describe('lp-agent-rx/otel: metrics and spans from the diagnostics channels (in-
       expect(sum('lp_agent.conversations.open')).toBe(1);
       expect(sum('lp_agent.dialogs.followed')).toBe(1);
       expect(sum('lp_agent.requests.pending')).toBe(0);
+      expect(sum('lp_agent.catch_up.backlog')).toBe(0);
+      expect(sum('lp_agent.catch_up.records', (a) => a['lp.catch_up.kind'] === 'join')).toBeGreaterThanOrEqual(1);
+      expect(points('lp_agent.decode.problems').map((p) => [p.attributes['error.type'], p.value])).toEqual([['DecodeError', 1]]);
+      expect(sum('lp_agent.leases', (a) => a['lp.lease.event'] === 'acquired')).toBe(1);
+      expect(sum('lp_agent.leases', (a) => a['lp.lease.event'] === 'released')).toBe(1);
 
       const spans = spanExporter.getFinishedSpans();
       expect(spans.map((s) => s.name)).toEqual(expect.arrayContaining(['.GetClock', '.ams.ms.PublishEvent', '.ams.routing.UpdateRingState']));
