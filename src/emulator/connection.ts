@@ -47,7 +47,10 @@ export class AgentConnection implements AgentSocket {
 
   send(text: string): void {
     if (this.held) this.held.push(text);
-    else if (this.open && this.ws.readyState === WebSocket.OPEN) this.ws.send(text);
+    else if (this.open && this.ws.readyState === WebSocket.OPEN) {
+      if (this.core.frames.enabled) this.core.recordFrame(this.agent, 'out', text);
+      this.ws.send(text);
+    }
   }
 
   sendMany(texts: readonly string[]): void {
@@ -59,7 +62,10 @@ export class AgentConnection implements AgentSocket {
     // into one write. `_socket` is ws's (long-stable) handle on the net/tls socket.
     const raw = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
     raw?.cork();
-    for (const text of texts) this.ws.send(text);
+    for (const text of texts) {
+      if (this.core.frames.enabled) this.core.recordFrame(this.agent, 'out', text);
+      this.ws.send(text);
+    }
     raw?.uncork();
   }
 
@@ -83,6 +89,7 @@ export class AgentConnection implements AgentSocket {
 
   private receive(text: string): void {
     if (!this.open || this.core.closed) return;
+    if (this.core.frames.enabled) this.core.recordFrame(this.agent, 'in', text);
     const decoded = decodeRequest(text);
     if (isLeft(decoded)) {
       const reqId = decoded.left.reqId ?? readableId(text);

@@ -13,7 +13,7 @@ import type {
 import { Hub, type FaultState } from './hub.js';
 import { Router } from './routing.js';
 import { mainDialog, type AgentRecord, type ConsumerRecord, type ConversationRecord, type DialogRecord, type EmulatorState } from './state.js';
-import type { ReceivedRequest, SessionEvent } from './types.js';
+import type { FrameRecord, ReceivedRequest, SessionEvent } from './types.js';
 
 /**
  * A request the server refuses: becomes a `{code, type: '.ReqBody$StringResp', body: message}`
@@ -92,6 +92,17 @@ export class EmulatorCore {
   readonly sessions = new Subject<SessionEvent>();
   /** Openings that found another session of the same user still live. */
   overlaps = 0;
+  /** Websocket frames in and out, kept (the last 1 000) while recording is on. */
+  readonly frames = { enabled: false, recent: [] as FrameRecord[], subject: new Subject<FrameRecord>(), next: 0 };
+
+  /** Records one websocket frame (only called while recording). */
+  recordFrame(agent: AgentRecord, direction: 'in' | 'out', text: string): void {
+    const typed = /"type"\s*:\s*"([^"]+)"/.exec(text);
+    const frame: FrameRecord = { id: ++this.frames.next, at: Date.now(), username: agent.username, accountId: agent.accountId, direction, type: typed?.[1] ?? '?', text };
+    this.frames.recent.push(frame);
+    if (this.frames.recent.length > 1_000) this.frames.recent.shift();
+    this.frames.subject.next(frame);
+  }
 
   /** A websocket of `agent` opened: counts an overlap when another of its sessions is live. */
   sessionStarted(agent: AgentRecord): void {
@@ -314,6 +325,7 @@ export class EmulatorCore {
     for (const conv of this.state.conversations.values()) conv.received.complete();
     this.requests.complete();
     this.sessions.complete();
+    this.frames.subject.complete();
   }
 
   private endDialog(dialog: DialogRecord, closedBy: ClosedBy, cause: string | undefined, ts: number): void {

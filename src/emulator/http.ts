@@ -191,10 +191,10 @@ function allowCors(req: IncomingMessage, res: ServerResponse): boolean {
   return true;
 }
 
-const tooLarge = Symbol('tooLarge');
+export const tooLarge = Symbol('tooLarge');
 
 /** The body parsed as JSON; `undefined` when it is not JSON, `tooLarge` past 1 MiB. */
-async function readJson(req: IncomingMessage): Promise<unknown> {
+export async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   // Reads to the end even past the limit: stopping early would tear the socket down before the 413.
@@ -219,7 +219,7 @@ function cookie(req: IncomingMessage, name: string): string | undefined {
   return undefined;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) }).end(text);
 }

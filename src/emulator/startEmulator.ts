@@ -1,5 +1,5 @@
 import { SESSION_TAKEN_OVER_CODE } from '../domain/errors.js';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -10,6 +10,7 @@ import { AgentConnection } from './connection.js';
 import { consumerHandle } from './consumer.js';
 import { EmulatorCore } from './core.js';
 import { createHttpHandler, type HttpFaults } from './http.js';
+import { createControlHandler } from './control.js';
 import { conversationDetails, conversationResult } from './records.js';
 import { createRandom } from './random.js';
 import { createClock, EmulatorState, type AgentRecord } from './state.js';
@@ -37,7 +38,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let host = '';
   const certificate = options.tls ? await selfSignedCertificate() : undefined;
   const httpFaults: HttpFaults = { refreshUnauthorized: false, rateLimitedLogins: 0 };
-  const handler = createHttpHandler(state, () => host, httpFaults);
+  const rest = createHttpHandler(state, () => host, httpFaults);
+  // The control API and the console, on the same port; bound once the emulator object exists.
+  const bound: { control?: (req: IncomingMessage, res: ServerResponse) => boolean } = {};
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    if (!bound.control?.(req, res)) rest(req, res);
+  };
   const server: Server = certificate ? createTlsServer({ key: certificate.private, cert: certificate.cert }, handler) : createServer(handler);
   // Pongs are answered by AgentConnection, so that `faults.stopAnswering()` can withhold them.
   const wss = new WebSocketServer({ noServer: true, autoPong: false });
@@ -131,7 +137,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // What createAgent (and AuthOptions) need to reach a TLS emulator: wss/https and trust its cert.
   const trust = certificate ? { secure: true, ca: certificate.cert } : {};
 
-  return {
+  const emulator: Emulator = {
     host,
     accountId,
     get accounts() {
@@ -214,11 +220,34 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     requests$: core.requests.asObservable(),
     sessions$: core.sessions.asObservable(),
     overlaps: () => core.overlaps,
+    conversations: () => [...state.conversations.keys()].flatMap((convId) => emulator.conversation(convId) ?? []),
+    agents: () =>
+      [...state.agents.values()].map((a) => ({
+        username: a.username,
+        accountId: a.accountId,
+        legacyId: a.legacyId,
+        userPid: a.userPid,
+        nickname: a.nickname,
+        skills: [...a.skills],
+        ...(a.availability !== undefined ? { availability: a.availability } : {}),
+        connections: core.hub.socketsOfAgent(a).length,
+      })),
+    recordFrames: (on = true) => {
+      core.frames.enabled = on;
+    },
+    frames: () => [...core.frames.recent],
+    frames$: core.frames.subject.asObservable(),
+    kick: (username, account) => {
+      for (const socket of core.hub.socketsOfAgent(agentOf(username, account))) socket.close(SESSION_TAKEN_OVER_CODE, 'session taken over by another login');
+    },
     close: () => {
       closing ??= shutdown(core, wss, server);
       return closing;
     },
   };
+  bound.control = createControlHandler(emulator, core);
+  if (options.recordFrames) core.frames.enabled = true;
+  return emulator;
 }
 
 async function shutdown(core: EmulatorCore, wss: WebSocketServer, server: Server): Promise<void> {

@@ -44,6 +44,8 @@ export interface EmulatorOptions {
    * sockets with close 4409 ("session taken over"). `'many'` lets them live side by side.
    */
   sessionsPerUser?: 'one' | 'many';
+  /** Record websocket frames from the start (`emulator.frames()`, the console's inspector). Default false. */
+  recordFrames?: boolean;
   /** Event records carry `conversationId` (no LivePerson sample does; clients map dialogs themselves). Default false. */
   eventConversationId?: boolean;
   /** How long settled rings and fully closed conversations are kept, in ms, so memory stays flat. Default 600 000. */
@@ -412,8 +414,60 @@ export interface Emulator {
   readonly sessions$: Observable<SessionEvent>;
   /** How many session openings found another session of the same user still live (see `sessions$`). */
   overlaps(): number;
+  /** Every conversation the emulator still remembers (open ones, and closed ones within `retention`), oldest first. */
+  conversations(): ConversationSnapshot[];
+  /** Every agent of every account: identity, skills, availability and open sockets (no secrets). */
+  agents(): AgentSnapshot[];
+  /**
+   * Turns recording of websocket frames on or off (on with `recordFrames: true`, as `lp-emulator`
+   * does). While on, `frames()` keeps the last 1 000 and `frames$` streams them.
+   */
+  recordFrames(on?: boolean): void;
+  /** The frames recorded so far (the last 1 000), oldest first. */
+  frames(): FrameRecord[];
+  /** Frames as they are recorded (hot). Completes when the emulator closes. */
+  readonly frames$: Observable<FrameRecord>;
+  /** Closes every socket of one agent user with 4409, as a second login elsewhere would. */
+  kick(username: string, accountId?: string): void;
   /** Stops everything: sockets, server, timers; completes every stream. Idempotent. */
   close(): Promise<void>;
+}
+
+/**
+ * One websocket frame, as the emulator's frame inspector shows it.
+ *
+ * @example
+ * emulator.frames$.subscribe((f) => console.log(f.direction, f.username, f.type));
+ */
+export interface FrameRecord {
+  readonly id: number;
+  readonly at: number;
+  readonly username: string;
+  readonly accountId: string;
+  /** `in`: from the agent to the emulator; `out`: to the agent. */
+  readonly direction: 'in' | 'out';
+  /** The frame's `type` (request, response or notification type), `?` when it has none. */
+  readonly type: string;
+  readonly text: string;
+}
+
+/**
+ * An agent as the control API and the console list it: no password, no keys.
+ *
+ * @example
+ * emulator.agents().filter((a) => a.connections > 0).map((a) => a.username);
+ */
+export interface AgentSnapshot {
+  readonly username: string;
+  readonly accountId: string;
+  readonly legacyId: string;
+  readonly userPid: string;
+  readonly nickname: string;
+  readonly skills: readonly string[];
+  /** The availability it last set (`undefined` before it set one). */
+  readonly availability?: string;
+  /** Open websockets. */
+  readonly connections: number;
 }
 
 /**

@@ -1,0 +1,1 @@
+export const consolePage = (): string => '<!doctype html><title>lp-emulator</title>';
