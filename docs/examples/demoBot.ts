@@ -6,6 +6,7 @@
  * - marks every message from someone else READ, once per message (`markAsRead`),
  * - echoes text messages, typing first (`contentEvents` + `typing`: COMPOSING, the reply, ACTIVE),
  *   each reply keyed by the message it answers (`replyTo`: answered once, even across a failover),
+ * - answers `menu` with a card and quick replies (`rich` builders, `sendRichContent`),
  * - closes the conversation when the consumer writes `#close` (`closeConversation`).
  */
 import { filter, map, merge, type Observable } from 'rxjs';
@@ -15,6 +16,8 @@ import {
   contentEvents,
   dedupeConversations,
   markAsRead,
+  rich,
+  sendRichContent,
   sendText,
   typing,
   type Agent,
@@ -25,6 +28,15 @@ import {
 export const CLOSE_WORD = '#close';
 /** The bot's first message in every conversation. */
 export const GREETING = `Hello! I am the demo bot. Say anything, or "${CLOSE_WORD}" to finish.`;
+/** What the consumer writes to get the menu. */
+export const MENU_WORD = 'menu';
+/** The menu: a card with buttons, and quick replies under it. */
+export const MENU = rich.card([
+  rich.text('What can I do for you?', { style: { bold: true } }),
+  rich.button('Opening hours', rich.publishText('opening hours')),
+  rich.button('Our site', rich.link('https://example.com')),
+]);
+export const MENU_REPLIES = rich.quickReplies([rich.quickReply('Opening hours'), rich.quickReply('Prices'), rich.quickReply('Bye', { publishText: '#close' })]);
 /** The bot's answer to `said`. */
 export const echoOf = (said: string): string => `You said: ${said}`;
 
@@ -52,11 +64,15 @@ export function demoBot(agent: Agent): Observable<Command> {
     filter((m) => m.event.message.trim() === CLOSE_WORD),
     map((m) => closeConversation(m.convId)),
   );
+  const menu$ = fromConsumer$.pipe(
+    filter((m) => m.event.message.trim().toLowerCase() === MENU_WORD),
+    map((m) => sendRichContent(m.dialogId, MENU, { quickReplies: MENU_REPLIES, replyTo: m })),
+  );
   const echo$ = fromConsumer$.pipe(
-    filter((m) => m.event.message.trim() !== CLOSE_WORD),
+    filter((m) => m.event.message.trim() !== CLOSE_WORD && m.event.message.trim().toLowerCase() !== MENU_WORD),
     map((m) => sendText(m.dialogId, echoOf(m.event.message), { replyTo: m })),
     typing(),
   );
 
-  return merge(accept$, greet$, markRead$, close$, echo$);
+  return merge(accept$, greet$, markRead$, close$, menu$, echo$);
 }

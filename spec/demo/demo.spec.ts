@@ -3,7 +3,7 @@ import { filter, firstValueFrom, ReplaySubject, take, timeout, toArray } from 'r
 import { createAgent, type Agent } from '../../src/index';
 import type { KnownEventRecord } from '../../src/protocol/index';
 import { startEmulator, type Emulator } from '../../src/emulator/index';
-import { CLOSE_WORD, demoBot, echoOf, GREETING } from '../../docs/examples/demoBot';
+import { CLOSE_WORD, demoBot, echoOf, GREETING, MENU, MENU_REPLIES } from '../../docs/examples/demoBot';
 import { killGroup, spawnGroup } from '../support/processes';
 
 const root = join(__dirname, '..', '..');
@@ -125,6 +125,18 @@ describe('demoBot(agent) against the emulator', () => {
     expect(all.filter((e) => e.type === 'ContentEvent' && e.message === GREETING)).toHaveLength(1);
     expect(all.filter((e) => e.type === 'AcceptStatusEvent').map((e) => (e.type === 'AcceptStatusEvent' ? e.sequenceList : []))).toEqual([[first], [second], [closeSeq]]);
     expect(all.filter((e) => e.type === 'ContentEvent')).toHaveLength(3);
+  });
+
+  it('answers "menu" with a card and quick replies, keyed by the message; a quick reply is echoed', async () => {
+    const consumer = await emulator.consumer({ skillId: '-1' });
+    const contents = consumer.received$.pipe(filter((r) => r.event.type === 'RichContentEvent' || (r.event.type === 'ContentEvent' && r.event.message !== GREETING)));
+    const menu$ = firstValueFrom(contents.pipe(timeout({ first: 5_000 })));
+    await consumer.send('Menu');
+    const menu = (await menu$).event;
+    expect(menu).toEqual({ type: 'RichContentEvent', content: MENU, quickReplies: MENU_REPLIES });
+    const echo$ = firstValueFrom(contents.pipe(filter((r) => r.event.type === 'ContentEvent'), timeout({ first: 5_000 })));
+    await consumer.clickQuickReply({ title: 'Prices' });
+    expect((await echo$).event).toMatchObject({ type: 'ContentEvent', message: echoOf('Prices') });
   });
 
   it('sends one receipt per message even when the server delivers it twice', async () => {

@@ -1,4 +1,5 @@
 import { replyKey, type CommandOf, type ReplyCause } from '../domain/index.js';
+import type { QuickReplies, RichContent } from './richContent.js';
 import type { ConversationField, KnownChatState, KnownRole, PublishAudience, RichContentEvent, TypedObject } from '../protocol/index.js';
 
 /** A PublishEvent command: a message, receipt or chat state to publish in a dialog. */
@@ -12,8 +13,8 @@ export type RingAnswerCommand = CommandOf<'.ams.routing.UpdateRingState'>;
 export interface PublishOptions {
   /** Who sees it. `AGENTS_AND_MANAGERS` is a private note the consumer never sees. Default: everyone. */
   messageAudience?: PublishAudience;
-  /** Quick-reply buttons shown under the message (structured content `quickReplies`). */
-  quickReplies?: Record<string, unknown>;
+  /** Quick-reply buttons shown under the message (structured content `quickReplies`; build them with `rich.quickReplies`). */
+  quickReplies?: QuickReplies | Record<string, unknown>;
   /** Typed metadata for the request envelope, e.g. `[{ type: 'BotResponse', ... }]`. */
   metadata?: TypedObject[];
   /**
@@ -88,18 +89,20 @@ export function rejectRing(ringId: string): RingAnswerCommand {
  */
 export function sendText(dialogId: string, text: string, options: PublishOptions = {}): PublishEventCommand {
   const { quickReplies } = options;
-  return publish(dialogId, { type: 'ContentEvent', contentType: 'text/plain', message: text, ...(quickReplies ? { quickReplies } : {}) }, options);
+  return publish(dialogId, { type: 'ContentEvent', contentType: 'text/plain', message: text, ...(quickReplies ? { quickReplies: quickReplies as Record<string, unknown> } : {}) }, options);
 }
 
 /**
  * Publishes structured content (a card, carousel, buttons) in a dialog.
  *
  * @example
- * agent.run(of(sendRichContent(convId, { type: 'vertical', elements: [{ type: 'text', text: 'Pick one' }] })));
+ * agent.run(of(sendRichContent(convId, rich.card([rich.text('Pick one'), rich.button('This one', rich.publishText('this one'))]))));
  */
-export function sendRichContent(dialogId: string, content: RichContentEvent['content'], options: PublishOptions = {}): PublishEventCommand {
+export function sendRichContent(dialogId: string, content: RichContent | RichContentEvent['content'], options: PublishOptions = {}): PublishEventCommand {
   const { quickReplies } = options;
-  return publish(dialogId, { type: 'RichContentEvent', content, ...(quickReplies ? { quickReplies } : {}) }, options);
+  // The builders' types are narrower than the wire's open record; the wire shape is the same.
+  const wire = content as RichContentEvent['content'];
+  return publish(dialogId, { type: 'RichContentEvent', content: wire, ...(quickReplies ? { quickReplies: quickReplies as Record<string, unknown> } : {}) }, options);
 }
 
 /**

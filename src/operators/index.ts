@@ -15,3 +15,4 @@ export * from './contentEvents.js';
 export * from './markAsRead.js';
 export * from './typing.js';
 export * from './keepAlive.js';
+export * as rich from './richContent.js';
