@@ -140,6 +140,29 @@ async function converse(emulator: Emulator, agent: Agent, script: { name: string
   }
 }
 
+/**
+ * `npm start -- --console`: the emulator and the demo bot keep running, and the web console's URL
+ * is printed: chat with the bot as a consumer in a browser. Ctrl-C stops it.
+ */
+async function withConsole(): Promise<void> {
+  const emulator = await startEmulator({ port: Number(process.env['LP_EMULATOR_PORT'] ?? 0), seed: 1, recordFrames: true });
+  const pool = createAgentPool({
+    users: [{ id: 'demo-bot', config: emulator.addAgent({ username: 'demo-bot', password: 'demo-secret', skills: ['-1'] }) }],
+    leases: new MemoryLeaseStore(),
+    checkpoints: new MemoryCheckpointStore(),
+    pipeline: (agent) => demoBot(agent),
+    scanInterval: 50,
+  });
+  await waitFor(pool.held$.pipe(filter((h) => h[0]?.agent !== undefined)), 'the demo bot to go ONLINE');
+  console.log(`console: http://${emulator.host}/  (the demo bot is online; open a conversation and say "menu"). Ctrl-C stops.`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await pool.close();
+  await emulator.close();
+}
+
 async function emulated(): Promise<void> {
   const telemetry = process.env['LP_OTEL'] === 'console' ? consoleTelemetry() : undefined;
   const emulator = await startEmulator({ port: 0, seed: 1 });
@@ -234,7 +257,7 @@ async function live(accountId: string, username: string, password: string, csdsD
 function main(): Promise<void> {
   const { LP_ACCOUNT, LP_USER, LP_PASS, LP_CSDS } = process.env;
   if (LP_ACCOUNT && LP_USER && LP_PASS) return live(LP_ACCOUNT, LP_USER, LP_PASS, LP_CSDS || undefined);
-  return emulated();
+  return process.argv.includes('--console') ? withConsole() : emulated();
 }
 
 main().then(

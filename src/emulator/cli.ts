@@ -28,6 +28,8 @@ function instructions(emulator: Emulator, agents: readonly AgentOptions[], caFil
   const [first] = agents;
   const lines = [
     `lp-emulator: LivePerson Messaging Agent API on ${emulator.host} (${scheme})`,
+    `  console:    ${caFile ? 'https' : 'http'}://${emulator.host}/  (chat as a consumer, frames, faults)`,
+    `  control:    ${caFile ? 'https' : 'http'}://${emulator.host}/emulator/  (HTTP+JSON API, docs/emulator.md)`,
     `  accountId:  ${emulator.accountId}`,
     `  csdsDomain: ${emulator.host}`,
     ...agents.map((a) => `  agent:      ${a.username} / ${a.password} (skills ${(a.skills ?? ['-1']).join(',')})`),
@@ -72,6 +74,7 @@ async function main(argv: readonly string[]): Promise<void> {
     port: parseNumber('port', values.port, 0),
     seed: parseNumber('seed', values.seed, 1),
     tls: values.tls,
+    recordFrames: true,
   });
   for (const agent of agents) emulator.addAgent(agent);
   let caFile: string | undefined;
