@@ -61,6 +61,36 @@ describe('npm start (docs/examples/demo.ts)', () => {
   }, 60_000);
 });
 
+describe('npm start -- --console', () => {
+  it('keeps the emulator and the demo bot running, prints the console URL, serves the console and its API, and stops on SIGTERM', async () => {
+    const child = spawnGroup(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), '--tsconfig', 'docs/examples/tsconfig.json', 'docs/examples/demo.ts', '--console'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let output = '';
+      child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no console URL in: ${output}`)), 30_000);
+        child.stdout?.on('data', () => {
+          const found = /console: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)?.[1];
+          if (found) {
+            clearTimeout(timer);
+            resolve(found);
+          }
+        });
+      });
+      expect(await (await fetch(url)).text()).toContain('lp-emulator console');
+      expect(await (await fetch(`${url}emulator/agents`)).json()).toEqual([expect.objectContaining({ username: 'demo-bot', availability: 'ONLINE', connections: 1 })]);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      if (child.pid !== undefined) process.kill(child.pid, 'SIGTERM'); // tsx hands it to the demo, which closes and exits 0
+      expect(await exited).toBe(0);
+    } finally {
+      await killGroup(child);
+    }
+  }, 60_000);
+});
+
 describe('demoBot(agent) against the emulator', () => {
   let emulator: Emulator;
   let agent: Agent;

@@ -98,6 +98,9 @@ describe('the emulator HTTP control API (/emulator/)', () => {
       expect((await call('POST', `/consumers/${convId}/read`, { sequences: 'all' })).status).toBe(400);
       expect((await call('POST', `/consumers/${convId}/close`)).status).toBe(200);
       expect(emulator.conversation(convId)?.state).toBe('CLOSE');
+      expect((await call('POST', `/consumers/${convId}/close`)).status).toBe(409);
+      expect((await call('GET', '/consumers/nope/received')).status).toBe(404);
+      expect((await fetch(`${base}/consumers/nope/received/stream`)).status).toBe(404);
       expect((await call('POST', `/consumers/${convId}/messages`, { text: 'late' })).status).toBe(409);
     } finally {
       agent.dispose();
@@ -120,6 +123,19 @@ describe('the emulator HTTP control API (/emulator/)', () => {
       // nothing was injected by the refused calls: a round trip is answered at once
       await firstValueFrom(agent.getClock());
       for (const [path, body] of [
+        ['/faults/login-rate-limited', { count: 'many' }],
+        ['/faults/drop-responses', {}],
+        ['/faults/reorder-events', { on: 'yes' }],
+        ['/faults/refresh-unauthorized', { on: 1 }],
+        ['/faults/kick', {}],
+        ['/faults/clear', '{not json'],
+      ] as const) {
+        const raw = typeof body === 'string' ? body : undefined;
+        expect([path, (await call('POST', path, raw ? undefined : body, raw)).status]).toEqual([path, 400]);
+      }
+      await firstValueFrom(agent.getClock());
+      for (const [path, body] of [
+        ['/faults/omit-last-content-event', undefined],
         ['/faults/rate-limit', { perSecond: 50 }],
         ['/faults/delay-responses', { type: '.GetClock', ms: 1 }],
         ['/faults/drop-responses', { type: '.ams.cm.AgentRequestConversation' }],
@@ -144,6 +160,16 @@ describe('the emulator HTTP control API (/emulator/)', () => {
     }
   });
 
+  it('stop-answering silences the server: requests go unanswered', async () => {
+    const agent = await bot();
+    try {
+      expect((await call('POST', '/faults/stop-answering')).status).toBe(200);
+      await expect(firstValueFrom(agent.request('.GetClock', {}, { timeout: 200 }))).rejects.toMatchObject({ kind: 'RequestTimeout' });
+    } finally {
+      agent.dispose();
+    }
+  });
+
   it('frames: recorded on demand, filtered by agent and type; unknown routes and methods are told apart', async () => {
     expect((await call('POST', '/frames/record', { on: true })).status).toBe(200);
     const agent = await bot();
@@ -152,6 +178,13 @@ describe('the emulator HTTP control API (/emulator/)', () => {
       const frames = (await call('GET', '/frames?username=bot&type=GetClock')).body as unknown as Array<{ direction: string; type: string }>;
       expect(frames.map((f) => [f.direction, f.type])).toEqual(expect.arrayContaining([['in', '.GetClock'], ['out', '.GetClock$Response']]));
       expect((await call('POST', '/frames/record', { on: 'yes' })).status).toBe(400);
+      const stream = await fetch(`${base}/frames/stream`);
+      const reader = stream.body?.getReader();
+      await firstValueFrom(agent.getClock());
+      let text = '';
+      while (!text.includes('GetClock')) text += new TextDecoder().decode((await reader?.read())?.value);
+      await reader?.cancel();
+      expect(text).toMatch(/^data: \{.*"type":"\.GetClock"/m);
       expect((await call('GET', '/nothing')).status).toBe(404);
       expect((await call('DELETE', '/agents')).status).toBe(405);
       expect((await call('GET', '')).body['routes']).toEqual(expect.arrayContaining(['POST /emulator/consumers']));
