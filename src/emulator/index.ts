@@ -27,6 +27,8 @@ export type {
   Faults,
   QuickReply,
   ReceivedRequest,
+  FrameRecord,
+  AgentSnapshot,
   SessionEvent,
   RingSnapshot,
 } from './types.js';

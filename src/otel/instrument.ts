@@ -33,6 +33,7 @@ export interface LpAgentInstrumentationOptions {
  * instrumentation.stop();
  */
 export interface LpAgentInstrumentation {
+  /** Unsubscribes from every channel; the instruments stay with the meter. */
   stop(): void;
 }
 
