@@ -410,6 +410,10 @@ class LpAgent extends CommandMethods implements Agent {
     if (!this.connectionSubject.closed) this.connectionSubject.next(state);
   }
 
+  report(error: unknown): void {
+    this.emitError(toAgentError(error));
+  }
+
   stats(): AgentStats {
     const { counts } = this;
     return {

@@ -188,6 +188,14 @@ export interface Agent {
    * setInterval(() => console.log(agent.stats()), 10_000);
    */
   stats(): AgentStats;
+  /**
+   * Puts an error of your own pipeline on `errors$` (an `AgentError` as it is, anything else as a
+   * `PipelineError` with a redacted message), so one place sees every failure.
+   *
+   * @example
+   * agent.report(new Error('the model timed out'));
+   */
+  report(error: unknown): void;
   /** Completes every stream, clears every timer, fails pending requests and closes the socket. */
   dispose(): void;
   /**

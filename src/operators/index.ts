@@ -16,3 +16,4 @@ export * from './markAsRead.js';
 export * from './typing.js';
 export * from './keepAlive.js';
 export * as rich from './richContent.js';
+export * from './respond.js';

@@ -31,6 +31,7 @@ import {
   type Command,
   type CommandBody,
   ConnectionClosed,
+  toAgentError,
   type ConversationChange,
   type Identity,
   type MessagingEvent,
@@ -269,6 +270,11 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
       messagesOut: out,
       ...this.options.stats,
     };
+  }
+
+  /** Puts an error on `errors$`, as the real agent does. */
+  report(error: unknown): void {
+    this.emitError(toAgentError(error));
   }
 
   connect(): Observable<void> {
