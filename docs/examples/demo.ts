@@ -10,14 +10,15 @@
  * With LP_ACCOUNT, LP_USER and LP_PASS (and optionally LP_CSDS) set, the same bot connects to
  * LivePerson instead and runs until Ctrl-C.
  */
-import { filter, firstValueFrom, map, timeout, type Observable, type Subscription } from 'rxjs';
-import { createAgent, type Agent } from 'lp-agent-rx';
+import { filter, firstValueFrom, map, merge, timeout, type Observable, type Subscription } from 'rxjs';
+import { createAgent, type Agent, type Outcome } from 'lp-agent-rx';
 import { createAgentPool, MemoryCheckpointStore, MemoryLeaseStore } from 'lp-agent-rx/cluster';
 import { instrumentLpAgent } from 'lp-agent-rx/otel';
 import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, ConsoleSpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { startEmulator, type Consumer, type Emulator } from 'lp-agent-rx/emulator';
 import { CLOSE_WORD, demoBot, echoOf, GREETING } from './demoBot';
+import { slowModelBot } from './slowModelBot';
 
 const WAIT_MS = 10_000;
 const t0 = performance.now();
@@ -92,7 +93,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /** One scripted consumer: waits for the greeting, says its lines one reply at a time, then `#close`. */
 async function converse(emulator: Emulator, agent: Agent, script: { name: string; says: string[] }, tally: Tally, index: number): Promise<void> {
-  const consumer: Consumer = await emulator.consumer({ skillId: '-1', firstName: script.name });
+  const consumer: Consumer = await emulator.consumer({ skillId: 'echo', firstName: script.name });
   const conv = consumer.convId;
   line(conv, script.name, 'opens a conversation');
   const watching = consumer.received$.subscribe((record) => {
@@ -140,6 +141,47 @@ async function converse(emulator: Emulator, agent: Agent, script: { name: string
   }
 }
 
+/** The slow-model bot's consumers: each writes its lines without waiting, so the bot gets them while it thinks. */
+const MODEL_SCRIPTS: ReadonlyArray<{ name: string; says: string[] }> = [
+  { name: 'Alan', says: ['what is a monad?', 'and a functor?'] },
+  { name: 'Hedy', says: ['how does frequency hopping work?', 'can I talk to an agent?'] },
+];
+
+/** One consumer of the slow-model bot: writes its lines, then waits for one answer to each, in order. */
+async function converseWithModel(emulator: Emulator, script: { name: string; says: string[] }, tally: { sent: number; answers: number; ordered: boolean }): Promise<void> {
+  const consumer: Consumer = await emulator.consumer({ skillId: 'model', firstName: script.name });
+  const conv = consumer.convId;
+  line(conv, script.name, 'opens a conversation (slow model)');
+  const answers: string[] = [];
+  const watching = consumer.received$.subscribe((record) => {
+    const e = record.event;
+    if (e.type === 'ContentEvent' && typeof e.message === 'string') {
+      answers.push(e.message);
+      line(conv, 'model', e.message);
+    } else if (e.type === 'ChatStateEvent' && e.chatState === 'COMPOSING') line(conv, 'model', '(typing...)');
+  });
+  try {
+    for (const said of script.says) {
+      line(conv, script.name, said);
+      tally.sent += 1;
+      await consumer.send(said);
+      await sleep(50);
+    }
+    await waitFor(
+      consumer.received$.pipe(filter(() => answers.length >= script.says.length)),
+      `the slow-model bot's ${script.says.length} answers in ${short(conv)}`,
+    );
+    tally.answers += answers.length;
+    // Queue order: the answer to each question comes before the next one's.
+    const asked = script.says.filter((s) => !/agent/.test(s));
+    tally.ordered &&= asked.every((q, i) => answers[i]?.includes(q) === true);
+    if (emulator.conversation(conv)?.skillId === 'humans') line(conv, 'model', 'handed the conversation over to the humans skill');
+    await consumer.close();
+  } finally {
+    watching.unsubscribe();
+  }
+}
+
 /**
  * `npm start -- --console`: the emulator and the demo bot keep running, and the web console's URL
  * is printed: chat with the bot as a consumer in a browser. Ctrl-C stops it.
@@ -168,22 +210,38 @@ async function emulated(): Promise<void> {
   const emulator = await startEmulator({ port: 0, seed: 1 });
   // One bot user, one process: in-memory stores. The pool takes the lease, brings the agent ONLINE
   // and subscribes it to its routing tasks and conversations, then runs the bot.
+  // Two bot users, one process: in-memory stores. The pool takes the leases, brings the agents
+  // ONLINE and subscribes them to their routing tasks and conversations, then runs each one's bot:
+  // the echo bot (skill `echo`) and the slow-model bot (skill `model`, answers in 0.2-2 s).
+  const logger = { warn: (m: string) => console.warn(`warn: ${m}`) };
+  const outcomes: Outcome[] = [];
   const pool = createAgentPool({
-    users: [{ id: 'demo-bot', config: { ...emulator.addAgent({ username: 'demo-bot', password: 'demo-secret', skills: ['-1'] }), logger: { warn: (m) => console.warn(`warn: ${m}`) } } }],
+    users: [
+      { id: 'demo-bot', config: { ...emulator.addAgent({ username: 'demo-bot', password: 'demo-secret', skills: ['echo'] }), logger } },
+      { id: 'slow-model', config: { ...emulator.addAgent({ username: 'slow-model', password: 'model-secret', skills: ['model'] }), logger } },
+    ],
     leases: new MemoryLeaseStore(),
     checkpoints: new MemoryCheckpointStore(),
-    pipeline: (agent) => demoBot(agent),
+    pipeline: (agent, { user }) => (user === 'demo-bot' ? demoBot(agent) : slowModelBot(agent, { thinkMs: () => 200 + Math.random() * 1_800, onOutcome: (o) => outcomes.push(o) })),
     scanInterval: 50,
   });
   const poolErrors = pool.events$.subscribe((e) => e.type === 'error' && console.error(`error: ${e.user ?? 'pool'}: ${e.error.message}`));
   let errors: Subscription | undefined;
   try {
-    const held = await waitFor(pool.held$.pipe(filter((h) => h[0]?.agent !== undefined)), 'the login, the connection and going ONLINE');
-    const agent = held[0]?.agent as Agent;
-    errors = agent.errors$.subscribe((e) => console.error(`error: ${e.kind}: ${e.message}`));
-    console.log(`emulator at ${emulator.host}; demo bot online as ${agent.identity?.legacyId} (lease #${held[0]?.token}); ${SCRIPTS.length} consumers`);
+    const held = await waitFor(pool.held$.pipe(filter((h) => h.length === 2 && h.every((u) => u.agent !== undefined))), 'the logins, the connections and going ONLINE');
+    const agent = pool.agent('demo-bot') as Agent;
+    const modelAgent = pool.agent('slow-model') as Agent;
+    errors = merge(agent.errors$, modelAgent.errors$).subscribe((e) => console.error(`error: ${e.kind}: ${e.message}`));
+    console.log(
+      `emulator at ${emulator.host}; demo bot online as ${agent.identity?.legacyId}, slow-model bot as ${modelAgent.identity?.legacyId} ` +
+        `(leases ${held.map((h) => `${h.user}#${h.token}`).join(', ')}); ${SCRIPTS.length} + ${MODEL_SCRIPTS.length} consumers`,
+    );
     const tally: Tally = { consumerMessages: 0, botMessages: 0, receipts: 0, greeted: new Set(), closed: new Set(), done: 0, latencies: [] };
-    await Promise.all(SCRIPTS.map((script, i) => converse(emulator, agent, script, tally, i)));
+    const modelTally = { sent: 0, answers: 0, ordered: true };
+    await Promise.all([
+      ...SCRIPTS.map((script, i) => converse(emulator, agent, script, tally, i)),
+      ...MODEL_SCRIPTS.map((script) => converseWithModel(emulator, script, modelTally)),
+    ]);
     await sleep(50); // let the last receipts arrive
     endProgress();
     const sorted = [...tally.latencies].sort((a, b) => a - b);
@@ -193,6 +251,13 @@ async function emulated(): Promise<void> {
         `${tally.consumerMessages} consumer messages, ${tally.botMessages} bot messages, ${tally.receipts} receipts, ` +
         `reply latency p50 ${ms(50)} p90 ${ms(90)} p99 ${ms(99)}`,
     );
+    const count = (kind: Outcome['kind']): number => outcomes.filter((o) => o.kind === kind).reduce((n, o) => n + o.messages.length, 0);
+    const settled = outcomes.reduce((n, o) => n + o.messages.length, 0);
+    console.log(
+      `slow model: ${modelTally.sent} consumer messages, ${settled} outcomes (${count('reply')} replies, ${count('fallback')} fallbacks, ` +
+        `${count('handover')} handovers, ${count('silent')} silent): ${settled === modelTally.sent ? 'one per message' : 'NOT one per message'}, replies ${modelTally.ordered ? 'in order' : 'OUT OF ORDER'}`,
+    );
+    if (settled !== modelTally.sent || !modelTally.ordered) throw new Error('the slow-model bot did not give one ordered outcome per message');
     await waitFor(agent.getClock(), 'the clock'); // a round trip, for the RTT and the clock skew
     const { status, uptime, reconnects, rtt, clockSkew, pendingRequests, openConversations, followedDialogs, catchUpBacklog, messagesIn, messagesOut } = agent.stats();
     console.log(

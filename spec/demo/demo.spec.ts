@@ -54,9 +54,19 @@ describe('npm start (docs/examples/demo.ts)', () => {
     expect(convsOf(GREETING).sort()).toEqual([...opened].sort());
     expect(convsOf('closed the conversation').sort()).toEqual([...opened].sort());
 
+    // The slow-model bot: typing while it thinks, one outcome per consumer message, in order, and a handover.
+    const model = /^slow model: (\d+) consumer messages, (\d+) outcomes \((\d+) replies, (\d+) fallbacks, (\d+) handovers, (\d+) silent\): one per message, replies in order$/m.exec(output);
+    expect(model).not.toBeNull();
+    const [, modelSent, modelOutcomes, , , handovers] = (model ?? []).map(Number);
+    expect(modelOutcomes).toBe(modelSent);
+    expect(handovers).toBe(1);
+    expect(output).toMatch(/model {4}\(typing\.\.\.\)/);
+    expect(output).toContain('handed the conversation over to the humans skill');
+
     // Not a TTY: plain lines, no carriage returns; and no secret anywhere.
     expect(output).not.toContain('\r');
     expect(output).not.toContain('demo-secret');
+    expect(output).not.toContain('model-secret');
     expect(output).not.toMatch(/error|warn/);
   }, 60_000);
 });
