@@ -9,7 +9,9 @@ import { eventually } from '../support/eventually';
 describe('docs/async-bots.md: the slow-model bot', () => {
   it('answers in order, typing while it thinks, and hands over when asked for a person (marbles)', () => {
     new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ hot, expectObservable }) => {
-      const [a, b, h] = ['price?', 'colour?', 'a human please'].map((text, i) => aContentEvent({ text, sequence: i + 1 }));
+      const a = aContentEvent({ text: 'price?', sequence: 1 });
+      const b = aContentEvent({ text: 'colour?', sequence: 2 });
+      const h = aContentEvent({ text: 'a human please', sequence: 3 });
       const agent = createTestAgent({ messages$: hot('-ab-------------h', { a, b, h }) });
       const say = (m: typeof a, q: string) => sendText(m.dialogId, `(model) about "${q}": here is what I know.`, { replyTo: m });
       expectObservable(slowModelBot(agent, { thinkMs: () => 5 })).toBe('-c----(rac)(sa)-(mt)', {
