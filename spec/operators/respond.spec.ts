@@ -1,7 +1,7 @@
 import { TestScheduler } from 'rxjs/testing';
-import { map, NEVER, type Observable } from 'rxjs';
+import { map, NEVER, ReplaySubject, Subject, type Observable } from 'rxjs';
 import { aContentEvent, aConversationChange, createTestAgent } from '../../src/testing/index';
-import { asksForHuman, chatState, handoverToSkill, readReceipt, respond, sendText, type AgentError, type ContentMessage, type ConversationChange, type Outcome, type RespondOptions } from '../../src/index';
+import { asksForHuman, chatState, handoverToSkill, readReceipt, respond, sendText, type AgentError, type ContentMessage, type ConversationChange, type MessagingEvent, type Outcome, type RespondOptions } from '../../src/index';
 
 const said = (text: string, sequence: number, convId = 'c1'): ContentMessage => aContentEvent({ text, sequence, dialogId: convId });
 const textOf = (m: ContentMessage): string => String(m.event.message);
@@ -173,5 +173,26 @@ describe('respond', () => {
       expect(states).toBe(2);
       expect(seen).toEqual([1, 1, 1, 1]);
     });
+  });
+
+  it('context: the consumer profile is fetched once, lazily; details and history come from the streams', async () => {
+    const messages = new Subject<MessagingEvent>();
+    const conversations = new ReplaySubject<ConversationChange>();
+    conversations.next(aConversationChange());
+    const agent = createTestAgent({ messages$: messages, conversations$: conversations, responses: { '.ams.userprofile.GetUserProfile': { firstName: 'Ada' } } });
+    const replies: string[] = [];
+    const sub = respond(agent, async (m, ctx) => `hi ${(await ctx.profile())?.firstName ?? '?'}, ${ctx.history.length} seen, skill ${ctx.conversation?.skillId ?? '-'}`, { typing: false }).subscribe((c) => {
+      if (c.type === '.ams.ms.PublishEvent' && c.body.event.type === 'ContentEvent') replies.push(String(c.body.event.message));
+    });
+    const first = aContentEvent({ text: 'a', sequence: 1 });
+    messages.next(first);
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    messages.next(aContentEvent({ text: 'b', sequence: 2 }));
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    sub.unsubscribe();
+    const skill = aConversationChange().conversation.skillId;
+    expect(replies).toEqual([`hi Ada, 1 seen, skill ${skill}`, `hi Ada, 2 seen, skill ${skill}`]);
+    expect(agent.sent.filter((c) => c.type === '.ams.userprofile.GetUserProfile')).toHaveLength(1);
+    agent.dispose();
   });
 });

@@ -342,7 +342,7 @@ export function respond<S = Record<string, unknown>>(agent: RespondAgent, handle
       conversations$.pipe(
         map((c) => {
           if (isClosed(c)) contexts.delete(c.convId);
-          else if (contexts.has(c.convId)) contextOf(c.convId).conversation = c.conversation;
+          else contextOf(c.convId).conversation = c.conversation;
         }),
       ),
       agent.messages$.pipe(
@@ -366,11 +366,13 @@ export function respond<S = Record<string, unknown>>(agent: RespondAgent, handle
         dialogId: last.dialogId,
         messages: batch,
         history: record.history,
-        conversation: record.conversation,
+        get conversation() {
+          return record.conversation;
+        },
         state: record.state,
         failures: record.failures,
         profile: () => {
-          const consumer = record.conversation?.participants.find((p) => p.role === 'CONSUMER')?.id;
+          const consumer = record.conversation?.participants.find((p) => p.role === 'CONSUMER')?.id ?? last.originatorId;
           record.profile ??= consumer
             ? new Promise((resolve) => agent.getUserProfile(consumer).subscribe({ next: (p) => resolve(p), error: () => resolve(undefined), complete: () => resolve(undefined) }))
             : Promise.resolve(undefined);
