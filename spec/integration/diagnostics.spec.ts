@@ -2,7 +2,7 @@ import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel
 import { firstValueFrom } from 'rxjs';
 import { channelNames, createAgent, sendText, type Agent, type CatchUpMessage, type ConnectionMessage, type DecodeMessage, type MessageMessage, type ReconnectMessage, type RequestMessage } from '../../src/index';
 import { startEmulator, type Emulator } from '../../src/emulator/index';
-import { next } from './helpers';
+import { acceptedConversation, next } from './helpers';
 import { eventually } from '../support/eventually';
 
 describe('diagnostics channels and agent.stats() (the emulator over loopback)', () => {
@@ -44,13 +44,7 @@ describe('diagnostics channels and agent.stats() (the emulator over loopback)', 
     agent = createAgent({ ...creds, keepAlive: 0, reconnect: { initialInterval: 10, jitter: 0 } });
     try {
       expect(of<{ agent: Agent; event: string }>(channelNames.agent).filter((m) => m.agent === agent).map((m) => m.event)).toEqual(['created']);
-      await firstValueFrom(agent.connect());
-      await firstValueFrom(agent.subscribeRoutingTasks());
-      await firstValueFrom(agent.setAgentState({ availability: 'ONLINE' }));
-      await firstValueFrom(agent.subscribeExConversations({ convState: ['OPEN'], agentIds: [emulator.agentIdentity('bot').legacyId] }));
-      const ring$ = next(agent.rings$, (r) => r.ringState === 'WAITING');
-      const consumer = await emulator.consumer({ skillId: '-1' });
-      await firstValueFrom(agent.updateRingState({ ringId: (await ring$).ringId, ringState: 'ACCEPTED' }));
+      const { consumer } = await acceptedConversation(agent, emulator);
       const hello$ = next(agent.messages$, (m) => m.type === 'ContentEvent' && !m.isMe);
       await consumer.send('hello');
       const hello = await hello$;

@@ -1,7 +1,7 @@
 import { firstValueFrom } from 'rxjs';
 import { createAgent, respond, type Outcome } from '../../src/index';
 import { startEmulator } from '../../src/emulator/index';
-import { next } from './helpers';
+import { acceptedConversation, next } from './helpers';
 import { eventually } from '../support/eventually';
 
 describe('respond across a drop (the emulator over loopback)', () => {
@@ -20,13 +20,7 @@ describe('respond across a drop (the emulator over loopback)', () => {
           return `re ${String(m.event.message)}`;
         }, { onOutcome: (o) => outcomes.push(o) }),
       );
-      await firstValueFrom(agent.connect());
-      await firstValueFrom(agent.subscribeRoutingTasks());
-      await firstValueFrom(agent.subscribeExConversations({ convState: ['OPEN'], agentIds: [agent.identity?.legacyId ?? ''] }));
-      await firstValueFrom(agent.setAgentState({ availability: 'ONLINE' }));
-      const ring$ = next(agent.rings$, (r) => r.ringState === 'WAITING');
-      const consumer = await emulator.consumer({ skillId: '-1' });
-      await firstValueFrom(agent.updateRingState({ ringId: (await ring$).ringId, ringState: 'ACCEPTED' }));
+      const { consumer } = await acceptedConversation(agent, emulator);
       await consumer.send('hello');
       await eventually(() => started, 'the handler to start');
 

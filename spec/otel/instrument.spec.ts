@@ -5,7 +5,7 @@ import { createAgent, sendText } from '../../src/index';
 import { startEmulator } from '../../src/emulator/index';
 import { instrumentLpAgent } from '../../src/otel/index';
 import { createAgentPool, MemoryCheckpointStore, MemoryLeaseStore } from '../../src/cluster/index';
-import { next } from '../integration/helpers';
+import { acceptedConversation, next } from '../integration/helpers';
 
 /** The attribute keys any metric point or span may carry: none of them names a conversation, dialog or consumer. */
 const ALLOWED = new Set(['messaging.system', 'messaging.operation.name', 'lp.event.type', 'error.type', 'lp.close.code', 'lp.catch_up.kind', 'lp.lease.event', 'lp.response.code']);
@@ -22,14 +22,8 @@ describe('lp-agent-rx/otel: metrics and spans from the diagnostics channels (in-
     const agent = createAgent({ ...emulator.addAgent({ username: 'bot', password: 'pw', skills: ['-1'] }), keepAlive: 0, reconnect: { initialInterval: 10, jitter: 0 } });
     let ids: string[];
     try {
-      await firstValueFrom(agent.connect());
-      await firstValueFrom(agent.subscribeRoutingTasks());
-      await firstValueFrom(agent.setAgentState({ availability: 'ONLINE' }));
-      await firstValueFrom(agent.subscribeExConversations({ convState: ['OPEN'], agentIds: [emulator.agentIdentity('bot').legacyId] }));
-      const ring$ = next(agent.rings$, (r) => r.ringState === 'WAITING');
-      const consumer = await emulator.consumer({ skillId: '-1' });
-      ids = [consumer.convId, consumer.consumerId, (await ring$).ringId];
-      await firstValueFrom(agent.updateRingState({ ringId: ids[2] ?? '', ringState: 'ACCEPTED' }));
+      const { consumer, ringId } = await acceptedConversation(agent, emulator);
+      ids = [consumer.convId, consumer.consumerId, ringId];
       const hello$ = next(agent.messages$, (m) => m.type === 'ContentEvent' && !m.isMe);
       await consumer.send('hello');
       const hello = await hello$;
