@@ -127,6 +127,8 @@ describe('emulator websocket: handshake, envelope, controls', () => {
   it('injectFrames sends a batch verbatim and in order, in one write per socket', async () => {
     const bot = await open();
     const batch = Array.from({ length: 50 }, (_, i) => `{"kind":"notification","type":".x","body":${i}}`);
+    // Every length encoding of a frame (7-bit, 16-bit, 64-bit), and multi-byte UTF-8.
+    batch.push(`{"kind":"notification","type":".x","body":"${'é'.repeat(100)}"}`, `{"kind":"notification","type":".x","body":"${'x'.repeat(70_000)}"}`);
     emulator.injectFrames(batch, { username: 'bot' });
     await bot.sync();
     expect(bot.raw.filter((r) => r.includes('".x"'))).toEqual(batch);
