@@ -6,8 +6,6 @@ import {
   createAgentPool,
   MemoryCheckpointStore,
   MemoryLeaseStore,
-  RedisCheckpointStore,
-  RedisLeaseStore,
   type AgentPool,
   type CheckpointStore,
   type AgentPoolConfig,
@@ -16,7 +14,8 @@ import {
   type PoolEvent,
 } from '../../src/cluster/index';
 import { eventually } from '../support/eventually';
-import { describeWithRedis, startRedis, type RedisServer } from '../support/redis';
+import { describeWithRedis } from '../support/redis';
+import { redisForBlock, type Stores } from './redisFixture';
 import { answerTo, echoBot } from './echoBot';
 
 /** The pool's behaviour, whichever stores it is given. */
@@ -186,18 +185,11 @@ describe(`createAgentPool (${storeName} stores, the emulator over loopback)`, ()
 poolSpecs('memory', () => ({ leases: new MemoryLeaseStore(), checkpoints: new MemoryCheckpointStore() }));
 
 describeWithRedis('createAgentPool over a real redis-server', () => {
-  let server: RedisServer;
-  let run = 0;
-  beforeAll(async () => {
-    server = await startRedis();
-  });
-  afterAll(() => server.stop());
-  // One client per pool test, a fresh key prefix each: the pools of one test share it.
-  let current: { leases: LeaseStore; checkpoints: CheckpointStore } | undefined;
+  const { freshStores } = redisForBlock();
+  // A fresh key prefix per spec: the pools of one spec share it.
+  let current: Stores | undefined;
   beforeEach(() => {
-    const redis = server.client();
-    const prefix = `pool${run++}:`;
-    current = { leases: new RedisLeaseStore(redis, { prefix }), checkpoints: new RedisCheckpointStore(redis, { prefix }) };
+    current = freshStores();
   });
-  poolSpecs('redis', () => current as { leases: LeaseStore; checkpoints: CheckpointStore });
+  poolSpecs('redis', () => current as Stores);
 });

@@ -1,6 +1,7 @@
-import { MemoryCheckpointStore, MemoryLeaseStore, RedisCheckpointStore, RedisLeaseStore, type CheckpointStore, type LeaseStore } from '../../src/cluster/index';
+import { MemoryCheckpointStore, MemoryLeaseStore, RedisCheckpointStore, type CheckpointStore, type LeaseStore } from '../../src/cluster/index';
 import { eventually } from '../support/eventually';
-import { describeWithRedis, startRedis, type RedisServer } from '../support/redis';
+import { describeWithRedis } from '../support/redis';
+import { redisForBlock } from './redisFixture';
 
 /** One contract, two stores: what the pool relies on, whichever store it is given. */
 function contract(name: string, make: () => { leases: LeaseStore; checkpoints: CheckpointStore }): void {
@@ -86,22 +87,13 @@ function contract(name: string, make: () => { leases: LeaseStore; checkpoints: C
 contract('memory', () => ({ leases: new MemoryLeaseStore(), checkpoints: new MemoryCheckpointStore() }));
 
 describeWithRedis('Redis stores (a real redis-server)', () => {
-  let server: RedisServer;
-  let run = 0;
-  beforeAll(async () => {
-    server = await startRedis();
-  });
-  afterAll(() => server.stop());
+  const { server, freshStores } = redisForBlock();
 
   // A fresh key prefix per spec, on one server.
-  contract('redis', () => {
-    const redis = server.client();
-    const prefix = `spec${run++}:`;
-    return { leases: new RedisLeaseStore(redis, { prefix }), checkpoints: new RedisCheckpointStore(redis, { prefix }) };
-  });
+  contract('redis', freshStores);
 
   it('reports a damaged checkpoint as an error instead of guessing', async () => {
-    const redis = server.client();
+    const redis = server().client();
     await redis.hset('lp-agent-rx:checkpoint:{bot-9}', 'fence', '1', 'data', '{"dialogs":{"d1":"x"}}');
     await expect(new RedisCheckpointStore(redis).load('bot-9')).rejects.toThrow('checkpoint of bot-9 does not decode');
   });

@@ -170,7 +170,6 @@ class LpAgent extends CommandMethods implements Agent {
   private readonly logger: Logger;
   /** For `stats()`. */
   private readonly counts = { reconnects: 0, pending: 0, in: 0, out: 0, openedAt: 0, rtt: undefined as number | undefined, skew: undefined as number | undefined };
-  private state: ConnectionState = { status: 'connecting' };
   private readonly openConversations = new Set<string>();
 
   constructor(config: AgentConfig) {
@@ -313,7 +312,7 @@ class LpAgent extends CommandMethods implements Agent {
     const host = session.domains[this.options.wsService] ?? session.domains['asyncMessagingEnt'];
     if (!host) return throwError(() => new AuthFailed(`no host for service ${this.options.wsService} in account ${session.accountId}`, 'csds', true));
     const url = `${wsBase(host, this.auth.secure)}/ws_api/account/${session.accountId}/messaging/brand/${session.bearer}?v=${this.options.apiVersion}`;
-    this.log('debug', `opening ${redact(url)}`);
+    this.log('debug', `opening ${url}`);
     const ca = this.auth.ca;
     return openConnection({
       url,
@@ -400,12 +399,12 @@ class LpAgent extends CommandMethods implements Agent {
   }
 
   private status(state: ConnectionState): void {
-    if (state.status === 'open' && this.state.status !== 'open') this.counts.openedAt = performance.now();
-    if (state.status !== this.state.status || state.attempt !== this.state.attempt) {
+    const previous = this.connectionSubject.value;
+    if (state.status === 'open' && previous.status !== 'open') this.counts.openedAt = performance.now();
+    if (state.status !== previous.status || state.attempt !== previous.attempt) {
       const detail = [state.attempt !== undefined ? `attempt ${state.attempt}` : '', state.code !== undefined ? `after close ${state.code}` : ''].filter(Boolean).join(', ');
       this.log(state.status === 'reconnecting' ? 'warn' : 'info', `connection ${state.status}${detail ? ` (${detail})` : ''}`);
     }
-    this.state = state;
     if (channels.connection.hasSubscribers) channels.connection.publish({ agent: this, state });
     if (!this.connectionSubject.closed) this.connectionSubject.next(state);
   }
@@ -416,9 +415,10 @@ class LpAgent extends CommandMethods implements Agent {
 
   stats(): AgentStats {
     const { counts } = this;
+    const { status } = this.connectionSubject.value;
     return {
-      status: this.state.status,
-      uptime: this.state.status === 'open' ? Math.round(performance.now() - counts.openedAt) : 0,
+      status,
+      uptime: status === 'open' ? Math.round(performance.now() - counts.openedAt) : 0,
       reconnects: counts.reconnects,
       rtt: counts.rtt,
       clockSkew: counts.skew,
@@ -689,12 +689,12 @@ class LpAgent extends CommandMethods implements Agent {
     if (channels.decode.hasSubscribers && (error.kind === 'DecodeError' || error.kind === 'DecodeWarning' || error.kind === 'NormalizeWarning')) {
       channels.decode.publish({ agent: this, error });
     }
-    this.log(error.kind === 'NormalizeWarning' ? 'warn' : 'error', `${error.kind}: ${redact(error.message)}`);
+    this.log(error.kind === 'NormalizeWarning' ? 'warn' : 'error', `${error.kind}: ${error.message}`);
     if (!this.errorsSubject.closed) this.errorsSubject.next(error);
   }
 
   private log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
-    // Masked again here, whatever the caller did: a secret must never reach a log line.
+    // Every line is masked here, the one way out: a secret must never reach a log line.
     if (this.logger[level]) this.logger[level]?.(redact(message));
   }
 }

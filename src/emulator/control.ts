@@ -96,9 +96,8 @@ export function createControlHandler(emulator: Emulator, core: EmulatorCore): (r
       /^\/emulator\/agents$/,
       (_, body) => {
         const options = check(AddAgent, body, 'POST /emulator/agents');
-        if (emulator.agents().some((a) => a.username === options.username && a.accountId === (options.accountId ?? emulator.accountId))) {
-          return failure(409, `agent ${options.username} exists`);
-        }
+        if (options.accountId !== undefined && !emulator.accounts.includes(options.accountId)) return failure(400, `no account ${options.accountId}`);
+        // A taken username is refused by the emulator itself: a 409 with its message.
         return created(emulator.addAgent(options));
       },
     ],

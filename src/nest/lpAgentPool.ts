@@ -28,7 +28,7 @@ export interface LpAgentPoolModuleOptions extends Pick<ModuleMetadata, 'imports'
   pipelines?: readonly PipelineDefinition[];
   /** Makes the pool injectable everywhere. Default false. */
   isGlobal?: boolean;
-  // Nest's own `inject` list: tokens of any kind.
+  /** Providers whose instances `useFactory` receives, in order (Nest's `inject`). */
   inject?: (string | symbol | Type<unknown>)[];
   /** Builds the pool's options from the providers in `inject`. */
   useFactory: (...args: never[]) => LpAgentPoolOptions | Promise<LpAgentPoolOptions>;
