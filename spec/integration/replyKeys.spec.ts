@@ -1,7 +1,7 @@
 import { firstValueFrom } from 'rxjs';
 import { createAgent, sendText, type AgentConfig, type MessagingEvent } from '../../src/index';
 import { startEmulator, type Emulator } from '../../src/emulator/index';
-import { next } from './helpers';
+import { acceptedConversation, next } from './helpers';
 
 /**
  * A bot user taken over by another process: what the new owner is asked to answer depends on the
@@ -18,15 +18,8 @@ describe('taking over a bot user: reply keys and checkpoints', () => {
     creds = emulator.addAgent({ username: 'bot', password: 'pw', skills: ['-1'] });
     const first = createAgent({ ...creds, keepAlive: 0 });
     try {
-      await firstValueFrom(first.connect());
-      const me = emulator.agentIdentity('bot');
-      await firstValueFrom(first.subscribeRoutingTasks());
-      await firstValueFrom(first.setAgentState({ availability: 'ONLINE' }));
-      await firstValueFrom(first.subscribeExConversations({ convState: ['OPEN'], agentIds: [me.legacyId] }));
-      const ring$ = next(first.rings$, (r) => r.ringState === 'WAITING');
-      const consumer = await emulator.consumer({ skillId: '-1' });
+      const { consumer } = await acceptedConversation(first, emulator);
       dialogId = consumer.convId;
-      await firstValueFrom(first.updateRingState({ ringId: (await ring$).ringId, ringState: 'ACCEPTED' }));
       seq.q1 = await consumer.send('q1');
       seq.q2 = await consumer.send('q2');
       // The first owner greets (no key), answers q1 (keyed), then dies before answering q2.
