@@ -65,7 +65,7 @@ describe('emulator lifecycle', () => {
         agentStateSubscriptions: new Map(),
         exSubscriptions: new Map(),
         send: (text) => sent.push(text),
-        sendMany: (texts) => sent.push(...texts),
+        sendMany: (frames) => sent.push(...frames.texts),
         close: () => undefined,
         terminate: () => undefined,
       };

@@ -1,5 +1,5 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { startEmulator, type Emulator } from '../../src/emulator/index';
+import { prepareFrames, startEmulator, type Emulator } from '../../src/emulator/index';
 import { loginBearer, TestSocket, upgradeStatus, wsUrl } from './wsClient';
 
 describe('emulator websocket: handshake, envelope, controls', () => {
@@ -132,6 +132,23 @@ describe('emulator websocket: handshake, envelope, controls', () => {
     emulator.injectFrames(batch, { username: 'bot' });
     await bot.sync();
     expect(bot.raw.filter((r) => r.includes('".x"'))).toEqual(batch);
+  });
+
+  it('injectFrames sends frames prepared ahead of time as they are, and records their texts', async () => {
+    const bot = await open();
+    const texts = ['{"kind":"notification","type":".y","body":1}', `{"kind":"notification","type":".y","body":"${'ü'.repeat(80)}"}`, `{"kind":"notification","type":".y","body":"${'y'.repeat(66_000)}"}`];
+    const prepared = prepareFrames(texts);
+    // 2-, 4- and 10-byte headers before each UTF-8 payload.
+    expect(prepared.wire.length).toBe(texts.reduce((sum, t) => sum + Buffer.byteLength(t), 0) + 2 + 4 + 10);
+    emulator.recordFrames(true);
+    try {
+      emulator.injectFrames(prepared, { username: 'bot' });
+      await bot.sync();
+      expect(bot.raw.filter((r) => r.includes('".y"'))).toEqual(texts);
+      expect(emulator.frames().filter((f) => f.direction === 'out' && f.text.includes('".y"')).map((f) => f.text)).toEqual(texts);
+    } finally {
+      emulator.recordFrames(false);
+    }
   });
 
   it('faults.dropResponses swallows matching requests (by alias too) until cleared', async () => {

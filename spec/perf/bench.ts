@@ -37,8 +37,10 @@ import {
 import { formatScale, runScale } from './scale.js';
 
 interface BenchOptions {
-  /** Frames per inbound round. */
+  /** Frames per inbound round, over all of a client's connections. */
   n: number;
+  /** Connections (bot users) per client process, fed at once. */
+  connections: number;
   /** Measured inbound rounds per client, after one warm-up round. */
   rounds: number;
   /** Frames the emulator sends before yielding to its event loop. */
@@ -58,6 +60,7 @@ interface BenchOptions {
 interface ClientSpec {
   readonly kind: ClientKind;
   readonly name: string;
+  /** The first connection's user; the others are `${username}-2`, `-3`... with skills of their own. */
   readonly agent: BenchAgent;
   readonly rings: boolean;
   /** How its ring answering is named in the latency table. */
@@ -72,6 +75,13 @@ const clients: readonly ClientSpec[] = [
 ];
 
 type EmulatorChild = Child<EmulatorCommand, EmulatorReply>;
+
+/** A client's users, one per connection; only the first has the client's skill (it takes the rings). */
+function agentsOf(spec: ClientSpec, connections: number): BenchAgent[] {
+  return Array.from({ length: connections }, (_, i) =>
+    i === 0 ? spec.agent : { username: `${spec.agent.username}-${i + 1}`, skill: `${spec.agent.skill}${i + 1}` },
+  );
+}
 type ClientChild = Child<ClientCommand, ClientReply>;
 
 const TARGETS = { lpOverSdk: 1.2, lpOverLimit: 0.7 } as const;
@@ -90,15 +100,18 @@ async function main(): Promise<void> {
 
   const children: Child<never, { kind: string }>[] = [];
   const emulator: EmulatorChild = forkChild('emulator', join(__dirname, 'emulatorProcess.ts'), [
-    JSON.stringify({ agents: clients.map((c) => c.agent), n: options.n }),
+    JSON.stringify({ agents: clients.flatMap((c) => agentsOf(c, options.connections)), n: perConnection(options) }),
   ]);
   children.push(emulator);
   try {
     const ready = await emulator.next('ready', 60_000);
     const running = await Promise.all(
       clients.map(async (spec) => {
-        const credentials = ready.credentials.find((c) => c.username === spec.agent.username);
-        if (!credentials) throw new Error(`no credentials for ${spec.agent.username}`);
+        const credentials = agentsOf(spec, options.connections).map(({ username }) => {
+          const found = ready.credentials.find((c) => c.username === username);
+          if (!found) throw new Error(`no credentials for ${username}`);
+          return found;
+        });
         const child = startClient(spec, credentials, ready.caFile);
         children.push(child);
         await child.next('ready', 30_000);
@@ -110,16 +123,23 @@ async function main(): Promise<void> {
     // Inbound throughput, the clients' order rotating every round.
     const throughput = new Map<ClientKind, number[]>(clients.map((c) => [c.kind, []]));
     const cpu = new Map<ClientKind, number[]>(clients.map((c) => [c.kind, []]));
+    const producer = new Map<ClientKind, number[]>(clients.map((c) => [c.kind, []]));
+    const producerCpu: number[] = [];
     for (let round = 0; round <= options.rounds; round++) {
       for (let i = 0; i < running.length; i++) {
         const entry = running[(i + round) % running.length];
         if (!entry) continue;
-        const { rate, cpuPerMsg } = await inboundRound(emulator, entry.child, entry.spec, options);
+        const { rate, cpuPerMsg, producerShare, producerCpuPerMsg } = await inboundRound(emulator, entry.child, entry.spec, options);
         if (round > 0) {
           throughput.get(entry.spec.kind)?.push(rate);
           cpu.get(entry.spec.kind)?.push(cpuPerMsg);
+          producer.get(entry.spec.kind)?.push(producerShare);
+          producerCpu.push(producerCpuPerMsg);
         }
-        log(`${round === 0 ? 'warm-up' : `round ${round}`}  ${entry.spec.name.padEnd(28)} ${format(rate)} msgs/s  ${cpuPerMsg.toFixed(2)} µs CPU/msg`);
+        log(
+          `${round === 0 ? 'warm-up' : `round ${round}`}  ${entry.spec.name.padEnd(28)} ${format(rate)} msgs/s  ${cpuPerMsg.toFixed(2)} µs CPU/msg` +
+            `  (producer writing ${(producerShare * 100).toFixed(0)} % of the round)`,
+        );
       }
     }
 
@@ -163,11 +183,23 @@ async function main(): Promise<void> {
   }
 }
 
-function startClient(spec: ClientSpec, credentials: ClientCredentials, caFile: string): ClientChild {
+function startClient(spec: ClientSpec, credentials: readonly ClientCredentials[], caFile: string): ClientChild {
   const args: ClientArgs = { kind: spec.kind, credentials, rings: spec.rings };
   return forkChild<ClientCommand, ClientReply>(spec.name, join(__dirname, 'clientProcess.ts'), [JSON.stringify(args)], {
     NODE_EXTRA_CA_CERTS: caFile,
   });
+}
+
+/** What one inbound round measured. */
+interface RoundResult {
+  /** Frames per second, from the first send to the N-th delivery. */
+  readonly rate: number;
+  /** The client's CPU (user + system) per frame, µs. */
+  readonly cpuPerMsg: number;
+  /** The producer's writing time as a share of the round: well under 1 when the client bounds the round. */
+  readonly producerShare: number;
+  /** The producer's CPU per frame, µs. */
+  readonly producerCpuPerMsg: number;
 }
 
 /** One round: arm the client, inject N frames, msgs/s from the first send to the N-th delivery. */
@@ -176,14 +208,27 @@ async function inboundRound(
   client: ClientChild,
   spec: ClientSpec,
   options: BenchOptions,
-): Promise<{ rate: number; cpuPerMsg: number }> {
-  client.send({ kind: 'expect', n: options.n });
+): Promise<RoundResult> {
+  const each = perConnection(options);
+  const n = each * options.connections;
+  client.send({ kind: 'expect', n });
   await client.next('armed', 10_000);
   const done = client.next('done', 30_000);
-  emulator.send({ kind: 'inject', username: spec.agent.username, n: options.n, batch: options.batch });
+  const usernames = agentsOf(spec, options.connections).map((a) => a.username);
+  emulator.send({ kind: 'inject', usernames, n: each, batch: options.batch });
   const injected = await emulator.next('injected', 30_000);
   const { end, cpuMicros } = await done;
-  return { rate: options.n / ((end - injected.start) / 1000), cpuPerMsg: cpuMicros / options.n };
+  return {
+    rate: n / ((end - injected.start) / 1000),
+    cpuPerMsg: cpuMicros / n,
+    producerShare: (injected.end - injected.start) / (end - injected.start),
+    producerCpuPerMsg: injected.cpuMicros / n,
+  };
+}
+
+/** Frames per connection in a round: N split evenly (rounded up). */
+function perConnection(options: BenchOptions): number {
+  return Math.ceil(options.n / options.connections);
 }
 
 /**
@@ -325,9 +370,9 @@ function renderDocument(report: string): string {
 }
 
 function parseArgs(argv: readonly string[]): BenchOptions {
-  const options: BenchOptions = { n: 50_000, rounds: 7, batch: 500, ringRate: 50, ringSeconds: 4, ringRounds: 3, scale: true, write: false };
-  const numeric = { '--n': 'n', '--rounds': 'rounds', '--batch': 'batch', '--ring-rate': 'ringRate', '--ring-seconds': 'ringSeconds', '--ring-rounds': 'ringRounds' } as const;
-  const usage = 'usage: npm run bench -- [--n 50000] [--rounds 7] [--batch 500] [--ring-rate 50] [--ring-seconds 4] [--ring-rounds 3] [--no-scale] [--write]';
+  const options: BenchOptions = { n: 50_000, connections: 4, rounds: 7, batch: 500, ringRate: 50, ringSeconds: 4, ringRounds: 3, scale: true, write: false };
+  const numeric = { '--n': 'n', '--connections': 'connections', '--rounds': 'rounds', '--batch': 'batch', '--ring-rate': 'ringRate', '--ring-seconds': 'ringSeconds', '--ring-rounds': 'ringRounds' } as const;
+  const usage = 'usage: npm run bench -- [--n 50000] [--connections 4] [--rounds 7] [--batch 500] [--ring-rate 50] [--ring-seconds 4] [--ring-rounds 3] [--no-scale] [--write]';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--write') options.write = true;

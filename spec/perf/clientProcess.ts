@@ -15,14 +15,12 @@
  */
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { instrumentLpAgent } from '../../src/otel/index';
 import { createRequire } from 'node:module';
 import { firstValueFrom } from 'rxjs';
 import WebSocket from 'ws';
-import { createAgent } from '../../src/index.js';
-import { acceptWaitingRings } from '../../src/operators/index.js';
+import { built } from './built.js';
 import type { NodeAgentSdkConfig, SdkMessagingEventNotification, SdkRoutingTaskNotification } from '../conformance/nodeAgentSdk';
-import { now, onCommand, reply, type ClientArgs, type ClientCommand, type ClientReply } from './ipc.js';
+import { now, onCommand, reply, type ClientArgs, type ClientCommand, type ClientCredentials, type ClientReply } from './ipc.js';
 
 /** The parts of node-agent-sdk's `Agent` used here (the package is untyped). */
 interface SdkAgent {
@@ -38,6 +36,10 @@ interface SdkAgent {
 interface NodeAgentSdkModule {
   Agent: new (config: NodeAgentSdkConfig) => SdkAgent;
 }
+
+// lp-agent-rx as installed (dist/), not its sources: see built.ts.
+const { createAgent, acceptWaitingRings } = built<typeof import('../../src/index.js')>('index.js');
+const { instrumentLpAgent } = built<typeof import('../../src/otel/index.js')>('otel/index.js');
 
 const send = (message: ClientReply): void => reply(message);
 
@@ -64,7 +66,13 @@ function counter(): { readonly add: (records: number) => void; readonly expect: 
   };
 }
 
-async function startRaw(args: ClientArgs, onRecords: (n: number) => void): Promise<() => Promise<void>> {
+/** One connection of a client: its credentials, and whether it is the one that takes rings. */
+interface Connection {
+  readonly credentials: ClientCredentials;
+  readonly rings: boolean;
+}
+
+async function startRaw(args: Connection, onRecords: (n: number) => void): Promise<() => Promise<void>> {
   const { accountId, csdsDomain, token } = args.credentials;
   const socket = new WebSocket(`wss://${csdsDomain}/ws_api/account/${accountId}/messaging/brand/${token}?v=2.1`);
   socket.on('message', (data) => {
@@ -82,7 +90,7 @@ async function startRaw(args: ClientArgs, onRecords: (n: number) => void): Promi
     });
 }
 
-async function startSdk(args: ClientArgs, onRecords: (n: number) => void): Promise<() => Promise<void>> {
+async function startSdk(args: Connection, onRecords: (n: number) => void): Promise<() => Promise<void>> {
   const { Agent } = createRequire(__filename)('node-agent-sdk') as NodeAgentSdkModule;
   const { accountId, username, password, csdsDomain } = args.credentials;
   const sdk = new Agent({ accountId, username, password, csdsDomain });
@@ -108,7 +116,7 @@ async function startSdk(args: ClientArgs, onRecords: (n: number) => void): Promi
   return async () => sdk.dispose();
 }
 
-async function startLp(args: ClientArgs, onRecords: (n: number) => void): Promise<() => Promise<void>> {
+async function startLp(args: Connection, onRecords: (n: number) => void): Promise<() => Promise<void>> {
   const { accountId, csdsDomain, token, userId, userPid, ca } = args.credentials;
   const agent = createAgent({ accountId, csdsDomain, token, userId, userPid, secure: true, ca, reconnect: false });
   agent.messages$.subscribe(() => onRecords(1));
@@ -126,7 +134,7 @@ async function startObservedLp(args: ClientArgs, onRecords: (n: number) => void)
   const meterProvider = new MeterProvider();
   const tracerProvider = new BasicTracerProvider();
   const instrumentation = instrumentLpAgent({ meterProvider, tracerProvider });
-  const close = await startLp(args, onRecords);
+  const close = await startEach(startLp, args, onRecords);
   return async () => {
     await close();
     instrumentation.stop();
@@ -134,11 +142,26 @@ async function startObservedLp(args: ClientArgs, onRecords: (n: number) => void)
   };
 }
 
+/** Opens every connection of `args` with `start`, one after the other; the returned close closes them all. */
+async function startEach(
+  start: (connection: Connection, onRecords: (n: number) => void) => Promise<() => Promise<void>>,
+  args: ClientArgs,
+  onRecords: (n: number) => void,
+): Promise<() => Promise<void>> {
+  const closes: Array<() => Promise<void>> = [];
+  for (const [i, credentials] of args.credentials.entries()) closes.push(await start({ credentials, rings: args.rings && i === 0 }, onRecords));
+  return async () => {
+    await Promise.all(closes.map((close) => close()));
+  };
+}
+
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as ClientArgs;
   const count = counter();
-  const start = args.kind === 'raw' ? startRaw : args.kind === 'sdk' ? startSdk : args.kind === 'lpObserved' ? startObservedLp : startLp;
-  const close = await start(args, count.add);
+  const close =
+    args.kind === 'lpObserved'
+      ? await startObservedLp(args, count.add)
+      : await startEach(args.kind === 'raw' ? startRaw : args.kind === 'sdk' ? startSdk : startLp, args, count.add);
   onCommand<ClientCommand>(
     (command) => {
       if (command.kind === 'expect') {

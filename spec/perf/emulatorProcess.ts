@@ -3,10 +3,11 @@
  * share the measured client's thread. Forked by `bench.ts` (see `ipc.ts`).
  *
  * argv[2]: JSON `{ agents: BenchAgent[], n: number }`. Writes the self-signed CA to a temp file
- * (for NODE_EXTRA_CA_CERTS), pre-builds `n` frames (rebuilt with later sequences each round), replies `ready` with every agent's
- * credentials, then serves:
- * - `inject`: pushes the frames to one agent's sockets in batches (yielding between batches so
- *   the socket drains); replies with the absolute time of the first and the last send.
+ * (for NODE_EXTRA_CA_CERTS), encodes `n` websocket frames in batches ahead of the clock (again
+ * with later sequences each round), replies `ready` with every agent's credentials, then serves:
+ * - `inject`: writes each batch to every named agent's socket in turn (yielding between batches),
+ *   so all of a client's connections are fed at once; replies with the absolute time of the first
+ *   and the last write, and the CPU that writing took.
  * - `rings`: opens `count` conversations of one skill at `rate` per second; for each, the time
  *   from the ring being sent (`consumer()` routes synchronously) to the agent's UpdateRingState
  *   ACCEPTED arriving on `requests$`.
@@ -16,10 +17,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { filter } from 'rxjs';
-import { startEmulator } from '../../src/emulator/index.js';
-import type { Consumer } from '../../src/emulator/index.js';
+import type { Consumer, PreparedFrames } from '../../src/emulator/index.js';
+import { built } from './built.js';
 import { onlineEventFrames } from './frames.js';
 import { now, onCommand, reply, type BenchAgent, type ClientCredentials, type EmulatorCommand, type EmulatorReply } from './ipc.js';
+
+// The emulator as installed (dist/), like the clients: see built.ts.
+const { prepareFrames, startEmulator } = built<typeof import('../../src/emulator/index.js')>('emulator/index.js');
 
 const yieldToLoop = (): Promise<void> => new Promise((ok) => setImmediate(ok));
 const sleep = (ms: number): Promise<void> => new Promise((ok) => setTimeout(ok, Math.max(0, ms)));
@@ -35,8 +39,15 @@ async function main(): Promise<void> {
     const { token, userId, userPid } = emulator.issueToken(username);
     return { accountId: creds.accountId, csdsDomain: creds.csdsDomain, username, password: 'bench', token, userId, userPid, ca };
   });
-  // Fresh sequences every round (clients stay connected); built before the clock starts.
-  let frames = onlineEventFrames(n);
+  // Fresh sequences every round (clients stay connected), encoded as websocket frames in batches
+  // before the clock starts: during a round the producer only writes ready bytes.
+  const prepare = (count: number, batch: number, after: number): PreparedFrames[] => {
+    const texts = onlineEventFrames(count, after);
+    const batches: PreparedFrames[] = [];
+    for (let i = 0; i < count; i += batch) batches.push(prepareFrames(texts.slice(i, Math.min(count, i + batch))));
+    return batches;
+  };
+  let prepared = { n, batch: 500, batches: prepare(n, 500, 0) };
   let injected = 0;
   const gc = (globalThis as { gc?: unknown }).gc;
 
@@ -57,20 +68,21 @@ async function main(): Promise<void> {
   onCommand<EmulatorCommand>(
     async (command) => {
       if (command.kind === 'inject') {
-        if (injected > 0 || frames.length !== command.n) {
-          frames = [];
+        if (injected > 0 || prepared.n !== command.n || prepared.batch !== command.batch) {
+          prepared = { n: 0, batch: 0, batches: [] };
           if (typeof gc === 'function') gc();
-          frames = onlineEventFrames(command.n, injected);
+          prepared = { n: command.n, batch: command.batch, batches: prepare(command.n, command.batch, injected) };
         }
         injected += command.n;
         if (typeof gc === 'function') gc();
-        const count = frames.length;
         const start = now();
-        for (let i = 0; i < count; i += command.batch) {
-          emulator.injectFrames(frames.slice(i, Math.min(count, i + command.batch)), { username: command.username });
+        const cpu = process.cpuUsage();
+        for (const batch of prepared.batches) {
+          for (const username of command.usernames) emulator.injectFrames(batch, { username });
           await yieldToLoop();
         }
-        send({ kind: 'injected', start, end: now() });
+        const used = process.cpuUsage(cpu);
+        send({ kind: 'injected', start, end: now(), cpuMicros: used.user + used.system });
       } else if (command.kind === 'rings') {
         const consumers: Consumer[] = [];
         const interval = 1_000 / command.rate;

@@ -29,20 +29,22 @@ export interface ClientCredentials {
 }
 
 export type EmulatorCommand =
-  | { kind: 'inject'; username: string; n: number; batch: number }
+  /** `n` frames to each of `usernames`, batch by batch in turn, so every connection is fed at once. */
+  | { kind: 'inject'; usernames: readonly string[]; n: number; batch: number }
   | { kind: 'rings'; skill: string; rate: number; count: number; timeoutMs: number };
 
 export type EmulatorReply =
   | { kind: 'ready'; caFile: string; credentials: ClientCredentials[] }
-  | { kind: 'injected'; start: number; end: number }
+  | { kind: 'injected'; start: number; end: number; cpuMicros: number }
   | { kind: 'rings'; latencies: number[]; missing: number };
 
 export type ClientKind = 'raw' | 'sdk' | 'lp' | 'lpObserved';
 
 export interface ClientArgs {
   readonly kind: ClientKind;
-  readonly credentials: ClientCredentials;
-  /** Go ONLINE with a routing subscription and accept WAITING rings. */
+  /** One connection each, all counted together; the first is the one that takes rings. */
+  readonly credentials: readonly ClientCredentials[];
+  /** The first connection goes ONLINE with a routing subscription and accepts WAITING rings. */
   readonly rings: boolean;
 }
 

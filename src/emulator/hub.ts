@@ -10,6 +10,7 @@ import type {
 import type { Random } from './random.js';
 import { agentState, conversationResult, routingTask } from './records.js';
 import type { AgentRecord, ConversationRecord, RingRecord, TaskRecord } from './state.js';
+import type { PreparedFrames } from './wireFrames.js';
 
 /**
  * One ExConversation subscription of a socket, and the conversations it was told about (so it
@@ -39,7 +40,7 @@ export interface AgentSocket {
   /** Sends text if the socket is still open. */
   send(text: string): void;
   /** Sends many texts in one write, if the socket is still open. */
-  sendMany(texts: readonly string[]): void;
+  sendMany(frames: PreparedFrames): void;
   close(code: number, reason?: string): void;
   terminate(): void;
 }

@@ -9,6 +9,7 @@
  * await emulator.close();
  */
 export { startEmulator } from './startEmulator.js';
+export { prepareFrames, type PreparedFrames } from './wireFrames.js';
 export { CSDS_SERVICES } from './http.js';
 export type { RandomFaultKind } from './hub.js';
 export type {

@@ -15,6 +15,7 @@ import { conversationDetails, conversationResult } from './records.js';
 import { createRandom } from './random.js';
 import { createClock, EmulatorState, type AgentRecord } from './state.js';
 import type { ConversationSnapshot, Emulator, EmulatorOptions, Faults } from './types.js';
+import { isPrepared, prepareFrames } from './wireFrames.js';
 
 const wsPath = /^\/ws_api\/account\/([^/]+)\/messaging\/brand\/([^/]+)$/;
 
@@ -209,8 +210,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     injectFrame: (rawText, target = {}) => {
       for (const socket of core.hub.socketsOf(target)) socket.send(rawText);
     },
-    injectFrames: (rawTexts, target = {}) => {
-      for (const socket of core.hub.socketsOf(target)) socket.sendMany(rawTexts);
+    injectFrames: (frames, target = {}) => {
+      const prepared = isPrepared(frames) ? frames : prepareFrames(frames);
+      for (const socket of core.hub.socketsOf(target)) socket.sendMany(prepared);
     },
     faults,
     connections: (username, account) => {

@@ -13,6 +13,7 @@ import type {
   TypedObject,
 } from '../protocol/index.js';
 import type { RandomFaultKind } from './hub.js';
+import type { PreparedFrames } from './wireFrames.js';
 
 /**
  * Options of `startEmulator`. Every field has a default.
@@ -393,11 +394,11 @@ export interface Emulator {
   /** Sends raw text, unchanged, to every open agent socket (or only those of `username` and/or `accountId`). */
   injectFrame(rawText: string, options?: { username?: string; accountId?: string }): void;
   /**
-   * Sends many raw frames, unchanged and in order, written to each socket in one go (the socket is
-   * corked for the batch): a producer cheap enough that a benchmark measures the client, not the
-   * emulator's TLS writes.
+   * Sends many raw frames, unchanged and in order, in one socket write per socket: a producer cheap
+   * enough that a benchmark measures the client. Frames from {@link prepareFrames}, encoded before
+   * the clock starts, cost nothing more than the write.
    */
-  injectFrames(rawTexts: readonly string[], options?: { username?: string; accountId?: string }): void;
+  injectFrames(frames: readonly string[] | PreparedFrames, options?: { username?: string; accountId?: string }): void;
   readonly faults: Faults;
   /** Number of open agent sockets: of all, of agents named `username`, of one account's agents (or both). */
   connections(username?: string, accountId?: string): number;

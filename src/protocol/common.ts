@@ -1,4 +1,5 @@
 import * as t from 'io-ts';
+import { structGuard } from './guard.js';
 
 /** Builds a literal-union codec from names; `t.keyof` checks membership with one lookup. */
 export function literals<K extends string>(name: string, ...values: readonly K[]): t.KeyofC<Record<K, null>> {
@@ -167,43 +168,15 @@ export function struct<R extends t.Props, O extends t.Props>(name: string, requi
   const props: t.Props = { ...required };
   for (const [key, codec] of Object.entries(optional_)) props[key] = optional(codec);
   const all = t.type(props, name);
-  // The guard, flattened for the hot path: required fields first, then optional ones checked
-  // against their inner codec only when present (no wrapper call per field).
-  const requiredKeys = Object.keys(required);
-  const requiredCodecs: t.Mixed[] = Object.values(required);
-  const requiredKinds = requiredCodecs.map(primitiveOf);
-  const optionalKeys = Object.keys(optional_);
-  const optionalCodecs: t.Mixed[] = Object.values(optional_);
-  const optionalKinds = optionalCodecs.map(primitiveOf);
-  // io-ts's own guard wants every key present; here an optional key may be absent. Fields of a
-  // primitive codec are checked with `typeof` in place: calling every codec's `is` from one loop is
-  // a megamorphic call site, the main cost of this guard on the hot path.
-  const is = (u: unknown): u is StructOf<R, O> => {
-    if (typeof u !== 'object' || u === null || Array.isArray(u)) return false;
-    const record = u as Record<string, unknown>;
-    for (let i = 0; i < requiredKeys.length; i++) {
-      const value = record[requiredKeys[i] as string];
-      const kind = requiredKinds[i];
-      if (kind !== undefined ? typeof value !== kind : !(requiredCodecs[i] as t.Mixed).is(value)) return false;
-    }
-    for (let i = 0; i < optionalKeys.length; i++) {
-      const value = record[optionalKeys[i] as string];
-      if (value === undefined) continue;
-      const kind = optionalKinds[i];
-      if (kind !== undefined ? typeof value !== kind : !(optionalCodecs[i] as t.Mixed).is(value)) return false;
-    }
-    return true;
-  };
+  // The guard, written for this shape (see structGuard): required fields first, then optional ones
+  // checked against their inner codec only when present.
+  const fields = [
+    ...Object.entries(required).map(([key, codec]) => ({ key, codec, optional: false })),
+    ...Object.entries(optional_).map(([key, codec]) => ({ key, codec, optional: true })),
+  ];
+  const is = structGuard(fields) as (u: unknown) => u is StructOf<R, O>;
   // At run time an InterfaceType over all fields; statically `{required} & {optional?}`.
   return new t.InterfaceType(name, is, all.validate, all.encode, props) as unknown as StructC<R, O>;
-}
-
-/** The `typeof` that decides a primitive codec (`t.string`, `t.number`, `t.boolean`), else undefined. */
-function primitiveOf(codec: t.Mixed): 'string' | 'number' | 'boolean' | undefined {
-  if (codec === t.string) return 'string';
-  if (codec === t.number) return 'number';
-  if (codec === t.boolean) return 'boolean';
-  return undefined;
 }
 
 /** `{type: string, ...}`: the typed objects used in `headers` and `metadata`. */
