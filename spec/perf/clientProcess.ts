@@ -55,7 +55,7 @@ function counter(): { readonly add: (records: number) => void; readonly expect: 
         const end = now();
         const cpu = process.cpuUsage(cpuAtStart);
         target = Infinity;
-        send({ kind: 'done', end, count, cpuMicros: cpu.user + cpu.system });
+        send({ kind: 'done', end, count, cpuMicros: cpu.user + cpu.system, systemMicros: cpu.system });
       }
     },
     expect: (n) => {

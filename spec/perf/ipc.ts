@@ -53,7 +53,7 @@ export type ClientCommand = { kind: 'expect'; n: number };
 export type ClientReply =
   | { kind: 'ready' }
   | { kind: 'armed' }
-  | { kind: 'done'; end: number; count: number; cpuMicros: number }
+  | { kind: 'done'; end: number; count: number; cpuMicros: number; systemMicros: number }
   | { kind: 'error'; message: string };
 
 /** A forked child speaking one request/reply protocol over IPC, with bounded waits. */
@@ -85,8 +85,10 @@ export function forkChild<Command, Reply extends { kind: string }>(
   args: readonly string[],
   env: Record<string, string> = {},
 ): Child<Command, Reply> {
+  const cpu = process.env['LP_BENCH_PIN'] ? (name === 'emulator' ? '0' : '1') : undefined;
   const child = fork(script, [...args], {
-    execArgv: ['--import', 'tsx', '--expose-gc', ...profileArgs()],
+    ...(cpu ? { execPath: '/usr/bin/taskset' } : {}),
+    execArgv: [...(cpu ? ['-c', cpu, process.execPath] : []), '--import', 'tsx', '--expose-gc', ...profileArgs()],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });

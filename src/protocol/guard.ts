@@ -62,16 +62,31 @@ function literalOf(codec: t.Mixed): string | number | boolean | undefined {
  * and every key or literal is written with JSON.stringify, so no input reaches the generated source.
  */
 function checkOf(codec: t.Mixed, codecs: t.Mixed[]): string {
-  const kind = primitiveOf(codec);
-  if (kind) return `if (typeof v !== "${kind}") return false;`;
-  const literal = literalOf(codec);
-  if (literal !== undefined) return `if (v !== ${JSON.stringify(literal)}) return false;`;
   if (codec instanceof t.ArrayType) {
     const item = primitiveOf(codec.type as t.Mixed);
     if (item) return `if (!Array.isArray(v)) return false; for (let i = 0; i < v.length; i++) if (typeof v[i] !== "${item}") return false;`;
   }
+  const test = testOf(codec, codecs);
+  return test === 'true' ? '' : `if (!(${test})) return false;`;
+}
+
+/**
+ * An expression true when `v` passes `codec`. A union becomes its members' tests joined with `||`
+ * (nested unions flattened), so each member is called from a call site of its own instead of
+ * io-ts's shared `some` callback.
+ */
+function testOf(codec: t.Mixed, codecs: t.Mixed[]): string {
+  const kind = primitiveOf(codec);
+  if (kind) return `typeof v === "${kind}"`;
+  const literal = literalOf(codec);
+  if (literal !== undefined) return `v === ${JSON.stringify(literal)}`;
+  if (codec === t.unknown) return 'true';
+  if (codec instanceof t.UnionType) {
+    const members = (codec.types as t.Mixed[]).map((member) => testOf(member, codecs));
+    return members.includes('true') ? 'true' : members.join(' || ');
+  }
   codecs.push(codec);
-  return `if (!c${codecs.length - 1}.is(v)) return false;`;
+  return `c${codecs.length - 1}.is(v)`;
 }
 
 function compile(fields: readonly GuardField[]): ((u: unknown) => boolean) | undefined {
@@ -79,8 +94,8 @@ function compile(fields: readonly GuardField[]): ((u: unknown) => boolean) | und
   const lines = ['if (typeof u !== "object" || u === null || Array.isArray(u)) return false;', 'let v;'];
   for (const field of fields) {
     const check = checkOf(field.codec, codecs);
-    lines.push(`v = u[${JSON.stringify(field.key)}];`);
-    lines.push(field.optional ? `if (v !== undefined) { ${check} }` : check);
+    if (!check) continue; // t.unknown: nothing to check
+    lines.push(`v = u[${JSON.stringify(field.key)}];`, field.optional ? `if (v !== undefined) { ${check} }` : check);
   }
   lines.push('return true;');
   const params = codecs.map((_, i) => `c${i}`);
