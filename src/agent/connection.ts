@@ -1,8 +1,7 @@
-import { isLeft } from 'fp-ts/lib/Either.js';
 import { catchError, EMPTY, mergeMap, Observable, Subscription, throwError, timeout, timer, type Observer, type SchedulerLike } from 'rxjs';
-import { ConnectionClosed, RequestFailed, RequestTimeout, toAgentError, type AgentError } from '../domain/errors.js';
+import { ConnectionClosed, DecodeError, RequestFailed, RequestTimeout, toAgentError, type AgentError } from '../domain/errors.js';
 import { keepAlive } from '../operators/keepAlive.js';
-import { decodeFrame, type Notification, type Response, type TypedObject } from '../protocol/index.js';
+import { DEFAULT_MAX_FRAME_LENGTH, readFrame, type Notification, type Response, type TypedObject } from '../protocol/index.js';
 import type { SocketFactory, SocketOptions, WebSocketLike } from '../socket/index.js';
 import { openTransport } from './transport.js';
 
@@ -131,14 +130,13 @@ export function openConnection(config: ConnectionConfig): Observable<ConnectionS
         }),
     };
 
-    const decodeOptions = config.maxFrameLength !== undefined ? { maxFrameLength: config.maxFrameLength } : {};
+    const maxFrameLength = config.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
     const onFrame = (text: string): void => {
-      const decoded = decodeFrame(text, decodeOptions);
-      if (isLeft(decoded)) {
-        config.report(decoded.left);
+      const frame = readFrame(text, maxFrameLength);
+      if (frame instanceof DecodeError) {
+        config.report(frame);
         return;
       }
-      const frame = decoded.right;
       if (frame.kind !== 'resp') {
         config.onNotification(frame);
         return;

@@ -4,7 +4,7 @@ import { DecodeError } from '../domain/errors.js';
 import { NotificationEnvelope, RequestEnvelope, ResponseEnvelope } from './envelope.js';
 import { beginUnknownValues, collectUnknownValues, endUnknownValues, type UnknownValue } from './common.js';
 import { EventRecord, type EventRecord as EventRecordType } from './messaging.js';
-import { changeCodecs, ChangesContainer, isNotificationType, notificationCodecs, type DecodeIssues, type KnownNotification, type Notification } from './notifications.js';
+import { changeCodecs, ChangesContainer, notificationCodecs, type DecodeIssues, type KnownNotification, type Notification } from './notifications.js';
 import { canonicalRequestType, requestDefinitions, type RequestBody, type RequestType } from './requests.js';
 
 /** A response, correlated by `reqId`; its body is decoded by whoever sent the request. */
@@ -53,34 +53,49 @@ export const DEFAULT_MAX_FRAME_LENGTH = 8 * 1024 * 1024;
  * if (isRight(r) && r.right.kind === 'notification') console.log(r.right.type);
  */
 export function decodeFrame(text: string, options: DecodeOptions = {}): Either<DecodeError, Frame> {
-  const max = options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
-  if (text.length > max) return left(new DecodeError(`frame of ${text.length} characters exceeds the limit of ${max}`, 'oversize'));
+  const frame = readFrame(text, options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH);
+  return frame instanceof DecodeError ? left(frame) : right(frame);
+}
+
+/**
+ * {@link decodeFrame} without the Either, for the agent's hot path: the frame, or the
+ * `DecodeError` that refused it. Never throws.
+ *
+ * @example
+ * const frame = readFrame(text, DEFAULT_MAX_FRAME_LENGTH);
+ * if (frame instanceof DecodeError) report(frame); else route(frame);
+ */
+export function readFrame(text: string, maxFrameLength: number): Frame | DecodeError {
+  if (text.length > maxFrameLength) return new DecodeError(`frame of ${text.length} characters exceeds the limit of ${maxFrameLength}`, 'oversize');
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
-    return left(jsonError(e));
+    return jsonError(e);
   }
   const kind = isRecord(value) ? value['kind'] : undefined;
-  if (kind === 'notification') return decodeNotification(value);
+  if (kind === 'notification') return readNotification(value);
   if (kind === 'resp') {
     const env = check(ResponseEnvelope, value);
-    if (isLeft(env)) return left(schemaError('response envelope', env.left, undefined, 'envelope'));
+    if (isLeft(env)) return schemaError('response envelope', env.left, undefined, 'envelope');
     const r = env.right;
-    return right({ kind: 'resp', reqId: String(r.reqId), code: r.code, type: r.type ?? '', body: r.body });
+    return { kind: 'resp', reqId: String(r.reqId), code: r.code, type: r.type ?? '', body: r.body };
   }
-  return left(new DecodeError(describeKindError(kind), 'envelope', 'kind'));
+  return new DecodeError(describeKindError(kind), 'envelope', 'kind');
 }
 
-function decodeNotification(value: unknown): Either<DecodeError, Notification> {
-  // Guards first, one Either at the end: this is the hot path (see `check`).
+/** The codec of each known notification type, one lookup away. */
+const codecOfType = new Map<string, Checkable<unknown>>(Object.entries(notificationCodecs));
+
+function readNotification(value: unknown): Notification | DecodeError {
+  // Guards first, no Either: this is the hot path (see `check`).
   if (!NotificationEnvelope.is(value)) {
     const env = NotificationEnvelope.decode(value);
-    return left(isLeft(env) ? schemaError('notification envelope', env.left, undefined, 'envelope') : new DecodeError('notification envelope is not valid', 'envelope'));
+    return isLeft(env) ? schemaError('notification envelope', env.left, undefined, 'envelope') : new DecodeError('notification envelope is not valid', 'envelope');
   }
   const { type, body } = value;
-  if (!isNotificationType(type)) return right({ kind: 'notification', known: false, type, body });
-  const codec: Checkable<unknown> = notificationCodecs[type];
+  const codec = codecOfType.get(type);
+  if (codec === undefined) return { kind: 'notification', known: false, type, body };
   beginUnknownValues();
   let valid: boolean;
   let unknownValues: UnknownValue[] | undefined;
@@ -93,13 +108,14 @@ function decodeNotification(value: unknown): Either<DecodeError, Notification> {
     // The codec table guarantees the body matches the type; TypeScript cannot correlate the two.
     const notification = { kind: 'notification', known: true, type, body } as KnownNotification;
     if (unknownValues) notification.unknownValues = unknownValues;
-    return right(notification);
+    return notification;
   }
   if (!(type in changeCodecs)) {
     const decoded = codec.decode(body);
-    return left(isLeft(decoded) ? schemaError(type, decoded.left, 'body') : new DecodeError(`${type}: body is not valid`, 'schema', 'body', type));
+    return isLeft(decoded) ? schemaError(type, decoded.left, 'body') : new DecodeError(`${type}: body is not valid`, 'schema', 'body', type);
   }
-  return decodeChanges(type as keyof typeof changeCodecs, body);
+  const changes = decodeChanges(type as keyof typeof changeCodecs, body);
+  return isLeft(changes) ? changes.left : changes.right;
 }
 
 /**
