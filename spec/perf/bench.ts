@@ -31,6 +31,7 @@ import {
   type ClientCredentials,
   type ClientKind,
   type ClientReply,
+  TASKSET,
   type EmulatorCommand,
   type EmulatorReply,
 } from './ipc.js';
@@ -53,6 +54,8 @@ interface BenchOptions {
   ringRounds: number;
   /** Run spec/perf/scale.ts when present. */
   scale: boolean;
+  /** Pin the emulator to CPU 0 and the clients to CPU 1 (`--no-pin`: let the OS place them). */
+  pin: boolean;
   /** Write docs/benchmarks.md. */
   write: boolean;
 }
@@ -100,9 +103,14 @@ async function main(): Promise<void> {
   watchdog.unref();
 
   const children: Child<never, { kind: string }>[] = [];
-  const emulator: EmulatorChild = forkChild('emulator', join(__dirname, 'emulatorProcess.ts'), [
-    JSON.stringify({ agents: clients.flatMap((c) => agentsOf(c, options.connections)), n: perConnection(options) }),
-  ]);
+  const pinned = options.pin && TASKSET !== undefined && os.cpus().length >= 2;
+  const emulator: EmulatorChild = forkChild(
+    'emulator',
+    join(__dirname, 'emulatorProcess.ts'),
+    [JSON.stringify({ agents: clients.flatMap((c) => agentsOf(c, options.connections)), n: perConnection(options) })],
+    {},
+    pinned ? 0 : undefined,
+  );
   children.push(emulator);
   try {
     const ready = await emulator.next('ready', 60_000);
@@ -113,12 +121,13 @@ async function main(): Promise<void> {
           if (!found) throw new Error(`no credentials for ${username}`);
           return found;
         });
-        const child = startClient(spec, credentials, ready.caFile);
+        const child = startClient(spec, credentials, ready.caFile, pinned ? 1 : undefined);
         children.push(child);
         await child.next('ready', 30_000);
         return { spec, child };
       }),
     );
+    log(pinned ? 'pinned: the emulator on CPU 0, the clients on CPU 1' : 'not pinned: the OS places the emulator and the clients');
     log(`emulator and ${running.length} clients up in ${((performance.now() - started) / 1000).toFixed(1)} s (TLS, 127.0.0.1)`);
 
     // Inbound throughput, the clients' order rotating every round.
@@ -170,7 +179,7 @@ async function main(): Promise<void> {
     await Promise.all(children.map((c) => c.stop()));
 
     const scale = options.scale ? await runScaleSection() : 'Scale: skipped (`--no-scale`).';
-    const report = renderReport({ options, command, throughput, cpu, producer, producerCpu, latencies, missing, scale, seconds: (performance.now() - started) / 1000 });
+    const report = renderReport({ pinned, options, command, throughput, cpu, producer, producerCpu, latencies, missing, scale, seconds: (performance.now() - started) / 1000 });
     log('');
     log(report);
     if (options.write) {
@@ -184,11 +193,9 @@ async function main(): Promise<void> {
   }
 }
 
-function startClient(spec: ClientSpec, credentials: readonly ClientCredentials[], caFile: string): ClientChild {
+function startClient(spec: ClientSpec, credentials: readonly ClientCredentials[], caFile: string, cpu: number | undefined): ClientChild {
   const args: ClientArgs = { kind: spec.kind, credentials, rings: spec.rings };
-  return forkChild<ClientCommand, ClientReply>(spec.name, join(__dirname, 'clientProcess.ts'), [JSON.stringify(args)], {
-    NODE_EXTRA_CA_CERTS: caFile,
-  });
+  return forkChild<ClientCommand, ClientReply>(spec.name, join(__dirname, 'clientProcess.ts'), [JSON.stringify(args)], { NODE_EXTRA_CA_CERTS: caFile }, cpu);
 }
 
 /** What one inbound round measured. */
@@ -257,9 +264,11 @@ interface ReportInput {
   readonly missing: ReadonlyMap<ClientKind, number>;
   readonly scale: string;
   readonly seconds: number;
+  /** Whether the emulator and the clients ran pinned to CPUs 0 and 1. */
+  readonly pinned: boolean;
 }
 
-function renderReport({ options, command, throughput, cpu, producer, producerCpu, latencies, missing, scale, seconds }: ReportInput): string {
+function renderReport({ options, command, throughput, cpu, producer, producerCpu, latencies, missing, scale, seconds, pinned }: ReportInput): string {
   const medianOf = (kind: ClientKind): number => median(throughput.get(kind) ?? []);
   const limit = medianOf('raw');
   const pairedRatio = (a: ClientKind, b: ClientKind): number => {
@@ -330,7 +339,7 @@ function renderReport({ options, command, throughput, cpu, producer, producerCpu
     '',
     scale,
     '',
-    `Machine: ${cpuModel}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, ${os.platform()} ${os.arch()}, load average ${os.loadavg()[0]?.toFixed(2) ?? '?'} at the end.`,
+    `Machine: ${cpuModel}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, ${os.platform()} ${os.arch()}, load average ${os.loadavg()[0]?.toFixed(2) ?? '?'} at the end; ${pinned ? 'the emulator pinned to CPU 0, the clients to CPU 1' : 'processes not pinned'}.`,
     `Command: \`${command}\` (${seconds.toFixed(0)} s).`,
   ].join('\n');
 }
@@ -357,6 +366,10 @@ function renderDocument(report: string, previous: string): string {
     'builds the package first, and the clients and the emulator load the build (`dist/`), as users',
     'install it: run from the TypeScript sources through tsx, every read across modules goes',
     "through tsx's interop getters, which cost lp-agent-rx about 2 µs per message that users never pay.",
+    'Where `taskset` exists the emulator is pinned to CPU 0 and every client to CPU 1: left to the',
+    "scheduler on this 2-core VM, a client's CPU per message jumped between two levels about 1.5×",
+    'apart from one round to the next, whichever client it was; pinned, its rounds agree within a',
+    'few percent. `--no-pin` lets the OS place them.',
     '',
     '- **raw limit**: a plain `ws` client on the brand websocket URL that only `JSON.parse`s each',
     '  frame: the ceiling of this transport (TLS, ws 8) on this machine.',
@@ -401,20 +414,22 @@ function renderDocument(report: string, previous: string): string {
 }
 
 function parseArgs(argv: readonly string[]): BenchOptions {
-  const options: BenchOptions = { n: 50_000, connections: 4, rounds: 7, batch: 500, ringRate: 50, ringSeconds: 4, ringRounds: 3, scale: true, write: false };
+  const options: BenchOptions = { n: 50_000, connections: 4, rounds: 7, batch: 500, ringRate: 50, ringSeconds: 4, ringRounds: 3, scale: true, pin: true, write: false };
   const numeric = { '--n': 'n', '--connections': 'connections', '--rounds': 'rounds', '--batch': 'batch', '--ring-rate': 'ringRate', '--ring-seconds': 'ringSeconds', '--ring-rounds': 'ringRounds' } as const;
-  const usage = 'usage: npm run bench -- [--n 50000] [--connections 4] [--rounds 7] [--batch 500] [--ring-rate 50] [--ring-seconds 4] [--ring-rounds 3] [--no-scale] [--write]';
+  const usage = 'usage: npm run bench -- [--n 50000] [--connections 4] [--rounds 7] [--batch 500] [--ring-rate 50] [--ring-seconds 4] [--ring-rounds 3] [--no-scale] [--no-pin] [--write]';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--write') options.write = true;
     else if (arg === '--scale') options.scale = true;
     else if (arg === '--no-scale') options.scale = false;
+    else if (arg === '--no-pin') options.pin = false;
     else if (arg in numeric) {
       const value = Number(argv[++i]);
       if (!Number.isInteger(value) || value < 1) throw new Error(`${arg} needs a positive integer`);
       options[numeric[arg as keyof typeof numeric]] = value;
     } else throw new Error(`unknown argument ${arg}; ${usage}`);
   }
+  if (options.connections > 16) throw new Error('bench is bounded: --connections <= 16');
   if (options.n > 1_000_000 || options.rounds > 20 || options.ringRate > 1_000 || options.ringSeconds > 30 || options.ringRounds > 10) {
     throw new Error('bench is bounded: --n <= 1000000, --rounds <= 20, --ring-rate <= 1000, --ring-seconds <= 30, --ring-rounds <= 10');
   }

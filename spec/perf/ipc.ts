@@ -5,6 +5,7 @@
  * comparable across processes of one machine to well under a millisecond.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable across local processes. */
@@ -75,20 +76,26 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
+/** `taskset`, when this machine has it (util-linux, on every Debian): how children are pinned to a CPU. */
+export const TASKSET = ['/usr/bin/taskset', '/bin/taskset'].find((path) => existsSync(path));
+
 /**
- * Forks `script` under tsx (`node --import tsx`), with `env` added to this process's. With
- * `LP_BENCH_PROFILE=dir` in the environment every child writes a V8 CPU profile into `dir`.
+ * Forks `script` under tsx (`node --import tsx`), with `env` added to this process's, pinned to
+ * CPU `cpu` (with `taskset`) when one is given. With `LP_BENCH_PROFILE=dir` in the environment
+ * every child writes a V8 CPU profile into `dir`.
  */
 export function forkChild<Command, Reply extends { kind: string }>(
   name: string,
   script: string,
   args: readonly string[],
   env: Record<string, string> = {},
+  cpu?: number,
 ): Child<Command, Reply> {
-  const cpu = process.env['LP_BENCH_PIN'] ? (name === 'emulator' ? '0' : '1') : undefined;
+  const pin = cpu !== undefined && TASKSET ? TASKSET : undefined;
   const child = fork(script, [...args], {
-    ...(cpu ? { execPath: '/usr/bin/taskset' } : {}),
-    execArgv: [...(cpu ? ['-c', cpu, process.execPath] : []), '--import', 'tsx', '--expose-gc', ...profileArgs()],
+    // Pinned: taskset runs node, which inherits the IPC channel like any forked child.
+    ...(pin ? { execPath: pin } : {}),
+    execArgv: [...(pin ? ['-c', String(cpu), process.execPath] : []), '--import', 'tsx', '--expose-gc', ...profileArgs()],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });
