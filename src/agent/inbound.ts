@@ -50,7 +50,7 @@ export class DialogDirectory {
   }
 
   /** The conversation of a dialog, when known. */
-  readonly conversationOf = (dialogId: string): string | undefined => this.byDialog.get(dialogId);
+  readonly conversationOf = (dialogId: string): string | undefined => (this.byDialog.size === 0 ? undefined : this.byDialog.get(dialogId));
 }
 
 /** Distinct unknown values remembered per agent, so each is reported once. */

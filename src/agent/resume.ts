@@ -155,7 +155,8 @@ export class Resume {
 
   /** A live event: held while its dialog is fetched, otherwise delivered unless seen before. */
   onLive(event: MessagingEvent): void {
-    const held = this.held.get(event.dialogId);
+    // Nothing held (the usual case): no lookup, so the dialog id is never hashed on the hot path.
+    const held = this.held.size === 0 ? undefined : this.held.get(event.dialogId);
     if (held) {
       held.push(event);
       if (held.length >= MAX_HELD) this.release(event.dialogId);
