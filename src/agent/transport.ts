@@ -30,9 +30,11 @@ const PONG = { type: 'pong' } as const;
  * @param factory Opens the platform's socket.
  * @param url The websocket URL (holds the bearer: never log it unredacted).
  * @param options Transport options (CA, payload limit).
+ * @param onText When given, text frames go straight to it (while the socket is open) instead of
+ *   through the subscriber: the hot path, spared the Subscriber chain.
  * @return A cold Observable of the socket's events.
  */
-export function openTransport(factory: SocketFactory, url: string, options?: SocketOptions): Observable<TransportEvent> {
+export function openTransport(factory: SocketFactory, url: string, options?: SocketOptions, onText?: (text: string) => void): Observable<TransportEvent> {
   return new Observable<TransportEvent>((subscriber) => {
     let closed = false;
     let socket: WebSocketLike | undefined;
@@ -46,9 +48,13 @@ export function openTransport(factory: SocketFactory, url: string, options?: Soc
             if (socket) subscriber.next({ type: 'open', socket });
             else openedEarly = true;
           },
-          onMessage: (text) => {
-            if (!closed) subscriber.next(text);
-          },
+          onMessage: onText
+            ? (text) => {
+                if (!closed) onText(text);
+              }
+            : (text) => {
+                if (!closed) subscriber.next(text);
+              },
           onPong: () => {
             if (!closed) subscriber.next(PONG);
           },

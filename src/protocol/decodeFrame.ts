@@ -86,6 +86,9 @@ export function readFrame(text: string, maxFrameLength: number): Frame | DecodeE
 
 /** The codec of each known notification type, one lookup away. */
 const codecOfType = new Map<string, Checkable<unknown>>(Object.entries(notificationCodecs));
+/** The last known type decoded, and its codec. */
+let lastType: string | undefined;
+let lastCodec: Checkable<unknown> | undefined;
 
 function readNotification(value: unknown): Notification | DecodeError {
   // Guards first, no Either: this is the hot path (see `check`).
@@ -94,7 +97,16 @@ function readNotification(value: unknown): Notification | DecodeError {
     return isLeft(env) ? schemaError('notification envelope', env.left, undefined, 'envelope') : new DecodeError('notification envelope is not valid', 'envelope');
   }
   const { type, body } = value;
-  const codec = codecOfType.get(type);
+  // Frames of one type come in runs: comparing with the last type is cheaper than hashing it.
+  let codec: Checkable<unknown> | undefined;
+  if (type === lastType) codec = lastCodec;
+  else {
+    codec = codecOfType.get(type);
+    if (codec !== undefined) {
+      lastType = type;
+      lastCodec = codec;
+    }
+  }
   if (codec === undefined) return { kind: 'notification', known: false, type, body };
   beginUnknownValues();
   let valid: boolean;
