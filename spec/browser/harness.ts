@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -44,14 +45,31 @@ export async function bundlePage(entry: string): Promise<{ script: string; input
 export const nodeOnlyInputs = (inputs: readonly string[]): string[] =>
   inputs.filter((path) => /node_modules\/ws\//.test(path) || /nodeSocket|trustingFetch/.test(path));
 
-/** Serves `body` (with `config` as `window.__LP__`) and the bundled script from its own loopback origin. */
-export async function servePage(title: string, body: string, config: unknown, script: string): Promise<{ server: Server; origin: string }> {
+/**
+ * Serves `body` (with `config` as `window.__LP__`) and the bundled script from its own loopback
+ * origin. With `strictCsp`, the page is sent with `Content-Security-Policy: script-src 'self'
+ * 'nonce-…'` (no 'unsafe-eval'), and every violation the browser reports is collected in
+ * `window.__violations` as `directive blockedURI`.
+ */
+export async function servePage(
+  title: string,
+  body: string,
+  config: unknown,
+  script: string,
+  options: { strictCsp?: boolean } = {},
+): Promise<{ server: Server; origin: string }> {
   const json = JSON.stringify(config).replace(/</g, '\\u003c');
+  const nonce = randomBytes(16).toString('base64');
+  const violations = options.strictCsp
+    ? "window.__violations = []; document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"
+    : '';
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body>
-${body}<script>window.__LP__ = ${json};</script><script src="/app.js"></script></body></html>`;
+${body}<script nonce="${nonce}">${violations} window.__LP__ = ${json};</script><script src="/app.js"></script></body></html>`;
+  const headers: Record<string, string> = { 'Content-Type': 'text/html' };
+  if (options.strictCsp) headers['Content-Security-Policy'] = `script-src 'self' 'nonce-${nonce}'`;
   const server = createServer((req, res) => {
     if (req.url === '/app.js') res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(script);
-    else if (req.url === '/') res.writeHead(200, { 'Content-Type': 'text/html' }).end(html);
+    else if (req.url === '/') res.writeHead(200, headers).end(html);
     else res.writeHead(404).end();
   });
   return { server, origin: await listen(server) };
