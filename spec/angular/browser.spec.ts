@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { startEmulator, type Emulator } from '../../src/emulator/index';
-import { bundlePage, close, launchChromium, nodeOnlyInputs, servePage } from '../browser/harness';
+import { bundlePage, close, nodeOnlyInputs, openPage, servePage } from '../browser/harness';
 import { eventually } from '../support/eventually';
 
 /**
@@ -17,7 +17,7 @@ describe('lp-agent-rx/angular in headless Chromium', () => {
   let browser: Browser;
   let page: Page;
   let pageServer: Server;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     const { script, inputs } = await bundlePage('spec/angular/page/main.ts');
@@ -30,10 +30,7 @@ describe('lp-agent-rx/angular in headless Chromium', () => {
     pageServer = served.server;
     const origin = served.origin;
 
-    browser = await launchChromium();
-    page = await browser.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${origin}/`);
+    ({ browser, page, errors: pageErrors } = await openPage(`${origin}/`));
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { startEmulator, type Emulator } from '../../src/emulator/index';
-import { bundlePage, close, launchChromium, listen, nodeOnlyInputs, servePage } from './harness';
+import { bundlePage, close, listen, nodeOnlyInputs, openPage, servePage } from './harness';
 
 /**
  * The core in a real headless Chromium (from @sparticuz/chromium, nothing downloaded): a page
@@ -17,7 +17,7 @@ describe('lp-agent-rx in headless Chromium', () => {
   let pageServer: Server;
   let noCorsServer: Server;
   let pageOrigin: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     const { script, inputs } = await bundlePage('spec/browser/page/main.ts');
@@ -38,10 +38,7 @@ describe('lp-agent-rx in headless Chromium', () => {
     ));
 
     // Keep the same-origin policy on: the CORS checks below mean nothing without it.
-    browser = await launchChromium({ sameOriginPolicy: true });
-    page = await browser.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${pageOrigin}/`);
+    ({ browser, page, errors: pageErrors } = await openPage(`${pageOrigin}/`, { sameOriginPolicy: true }));
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { startEmulator, type Emulator } from '../../src/emulator/index';
-import { bundlePage, close, launchChromium, servePage } from './harness';
+import { bundlePage, close, openPage, servePage } from './harness';
 
 /**
  * The decoder under a strict Content-Security-Policy (script-src without 'unsafe-eval') in headless
@@ -15,7 +15,7 @@ describe('lp-agent-rx under a Content-Security-Policy without unsafe-eval', () =
   let browser: Browser;
   let page: Page;
   let pageServer: Server;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     const { script } = await bundlePage('spec/browser/page/main.ts');
@@ -32,10 +32,7 @@ describe('lp-agent-rx under a Content-Security-Policy without unsafe-eval', () =
       { strictCsp: true },
     );
     pageServer = served.server;
-    browser = await launchChromium({ sameOriginPolicy: true });
-    page = await browser.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${served.origin}/`);
+    ({ browser, page, errors: pageErrors } = await openPage(`${served.origin}/`, { sameOriginPolicy: true }));
   });
 
   afterAll(async () => {

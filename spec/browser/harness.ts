@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import chromium from '@sparticuz/chromium';
 import { build } from 'esbuild';
-import { chromium as playwright, type Browser } from 'playwright-core';
+import { chromium as playwright, type Browser, type Page } from 'playwright-core';
 
 /** Shared by the framework-free and the Angular Chromium specs: bundle a page, serve it, open Chromium. */
 
@@ -73,6 +73,16 @@ ${body}<script nonce="${nonce}">${violations} window.__LP__ = ${json};</script><
     else res.writeHead(404).end();
   });
   return { server, origin: await listen(server) };
+}
+
+/** Launches Chromium and opens `url`, collecting the page's uncaught errors in `errors`. */
+export async function openPage(url: string, options: { sameOriginPolicy?: boolean } = {}): Promise<{ browser: Browser; page: Page; errors: string[] }> {
+  const browser = await launchChromium(options);
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(url);
+  return { browser, page, errors };
 }
 
 /** Headless Chromium from @sparticuz/chromium: shipped inside the npm package, nothing downloaded. */
