@@ -212,7 +212,6 @@ export function openConnection(config: ConnectionConfig): Observable<ConnectionS
 
     const transport = openTransport(config.factory, config.url, config.socketOptions, onFrame).subscribe({
       next: (event) => {
-        if (typeof event === 'string') return; // frames go to onFrame directly
         switch (event.type) {
           case 'open':
             onOpen(event.socket);

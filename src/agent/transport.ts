@@ -3,15 +3,14 @@ import { ConnectionClosed, SocketError, redact } from '../domain/errors.js';
 import type { SocketFactory, SocketOptions, WebSocketLike } from '../socket/index.js';
 
 /**
- * What one socket tells its connection, in order: `open` once, then frames (as their text, with no
- * wrapper: this is the hot path), pongs and transport errors. The observable errors with
+ * What one socket tells its connection through the observable, in order: `open` once, then pongs
+ * and transport errors (frames go to the `onText` callback). The observable errors with
  * `ConnectionClosed` when the socket closes, whoever closed it.
  *
  * @example
- * openTransport(openNodeSocket, url).subscribe((e) => { if (typeof e === 'string') onFrame(e); });
+ * openTransport(openNodeSocket, url, {}, onFrame).subscribe((e) => { if (e.type === 'pong') alive(); });
  */
 export type TransportEvent =
-  | string
   | { readonly type: 'open'; readonly socket: WebSocketLike }
   | { readonly type: 'pong' }
   | { readonly type: 'error'; readonly error: SocketError };
@@ -24,17 +23,17 @@ const PONG = { type: 'pong' } as const;
  * outlives the scope that opened it.
  *
  * @example
- * const sub = openTransport(openNodeSocket, url).subscribe({ error: (e: ConnectionClosed) => e.code });
+ * const sub = openTransport(openNodeSocket, url, {}, onFrame).subscribe({ error: (e: ConnectionClosed) => e.code });
  * sub.unsubscribe(); // closes the socket
  *
  * @param factory Opens the platform's socket.
  * @param url The websocket URL (holds the bearer: never log it unredacted).
  * @param options Transport options (CA, payload limit).
- * @param onText When given, text frames go straight to it (while the socket is open) instead of
- *   through the subscriber: the hot path, spared the Subscriber chain.
+ * @param onText Receives each text frame while the socket is open: the hot path, called directly
+ *   rather than through the subscriber.
  * @return A cold Observable of the socket's events.
  */
-export function openTransport(factory: SocketFactory, url: string, options?: SocketOptions, onText?: (text: string) => void): Observable<TransportEvent> {
+export function openTransport(factory: SocketFactory, url: string, options: SocketOptions | undefined, onText: (text: string) => void): Observable<TransportEvent> {
   return new Observable<TransportEvent>((subscriber) => {
     let closed = false;
     let socket: WebSocketLike | undefined;
@@ -48,13 +47,9 @@ export function openTransport(factory: SocketFactory, url: string, options?: Soc
             if (socket) subscriber.next({ type: 'open', socket });
             else openedEarly = true;
           },
-          onMessage: onText
-            ? (text) => {
-                if (!closed) onText(text);
-              }
-            : (text) => {
-                if (!closed) subscriber.next(text);
-              },
+          onMessage: (text) => {
+            if (!closed) onText(text);
+          },
           onPong: () => {
             if (!closed) subscriber.next(PONG);
           },

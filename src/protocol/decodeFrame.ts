@@ -66,13 +66,8 @@ export function decodeFrame(text: string, options: DecodeOptions = {}): Either<D
  * if (frame instanceof DecodeError) report(frame); else route(frame);
  */
 export function readFrame(text: string, maxFrameLength: number): Frame | DecodeError {
-  if (text.length > maxFrameLength) return new DecodeError(`frame of ${text.length} characters exceeds the limit of ${maxFrameLength}`, 'oversize');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    return jsonError(e);
-  }
+  const value = parseText(text, maxFrameLength);
+  if (value instanceof DecodeError) return value;
   const kind = isRecord(value) ? value['kind'] : undefined;
   if (kind === 'notification') return readNotification(value);
   if (kind === 'resp') {
@@ -86,9 +81,6 @@ export function readFrame(text: string, maxFrameLength: number): Frame | DecodeE
 
 /** The codec of each known notification type, one lookup away. */
 const codecOfType = new Map<string, Checkable<unknown>>(Object.entries(notificationCodecs));
-/** The last known type decoded, and its codec. */
-let lastType: string | undefined;
-let lastCodec: Checkable<unknown> | undefined;
 
 function readNotification(value: unknown): Notification | DecodeError {
   // Guards first, no Either: this is the hot path (see `check`).
@@ -97,16 +89,7 @@ function readNotification(value: unknown): Notification | DecodeError {
     return isLeft(env) ? schemaError('notification envelope', env.left, undefined, 'envelope') : new DecodeError('notification envelope is not valid', 'envelope');
   }
   const { type, body } = value;
-  // Frames of one type come in runs: comparing with the last type is cheaper than hashing it.
-  let codec: Checkable<unknown> | undefined;
-  if (type === lastType) codec = lastCodec;
-  else {
-    codec = codecOfType.get(type);
-    if (codec !== undefined) {
-      lastType = type;
-      lastCodec = codec;
-    }
-  }
+  const codec = codecOfType.get(type);
   if (codec === undefined) return { kind: 'notification', known: false, type, body };
   beginUnknownValues();
   let valid: boolean;
@@ -126,17 +109,16 @@ function readNotification(value: unknown): Notification | DecodeError {
     const decoded = codec.decode(body);
     return isLeft(decoded) ? schemaError(type, decoded.left, 'body') : new DecodeError(`${type}: body is not valid`, 'schema', 'body', type);
   }
-  const changes = decodeChanges(type as keyof typeof changeCodecs, body);
-  return isLeft(changes) ? changes.left : changes.right;
+  return decodeChanges(type as keyof typeof changeCodecs, body);
 }
 
 /**
  * A body with many changes that failed as a whole: each change decoded on its own. A change that
  * fails is one `DecodeError` naming its index; the others are delivered.
  */
-function decodeChanges(type: keyof typeof changeCodecs, body: unknown): Either<DecodeError, Notification> {
+function decodeChanges(type: keyof typeof changeCodecs, body: unknown): Notification | DecodeError {
   const container = check(ChangesContainer, body);
-  if (isLeft(container)) return left(schemaError(type, container.left, 'body'));
+  if (isLeft(container)) return schemaError(type, container.left, 'body');
   const item: Checkable<unknown> = changeCodecs[type];
   const changes: unknown[] = [];
   const problems: DecodeError[] = [];
@@ -150,7 +132,7 @@ function decodeChanges(type: keyof typeof changeCodecs, body: unknown): Either<D
   const decodedBody = { ...container.right, changes };
   const issues: DecodeIssues = { problems, ...(unknownValues.length > 0 ? { unknownValues } : {}) };
   // Each change passed its codec, so the body is the type's: TypeScript cannot correlate the two.
-  return right({ kind: 'notification', known: true, type, body: decodedBody, ...issues } as KnownNotification);
+  return { kind: 'notification', known: true, type, body: decodedBody, ...issues } as KnownNotification;
 }
 
 /**
@@ -189,9 +171,9 @@ export function decodeEventRecords(
  * decodeRequest('{"kind":"req","id":"1","type":"GetClock","body":{}}'); // right({type: '.GetClock', ...})
  */
 export function decodeRequest(text: string, options: DecodeOptions = {}): Either<DecodeError, Request> {
-  const parsed = parseJson(text, options);
-  if (isLeft(parsed)) return parsed;
-  const env = check(RequestEnvelope, parsed.right);
+  const parsed = parseText(text, options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH);
+  if (parsed instanceof DecodeError) return left(parsed);
+  const env = check(RequestEnvelope, parsed);
   if (isLeft(env)) return left(schemaError('request envelope', env.left, undefined, 'envelope'));
   const { id, type: sentType, body, metadata, headers } = env.right;
   const reqId = String(id);
@@ -241,15 +223,16 @@ export interface Checkable<A> {
   decode(u: unknown): t.Validation<A>;
 }
 
-function parseJson(text: string, options: DecodeOptions): Either<DecodeError, unknown> {
-  const max = options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
-  if (text.length > max) {
-    return left(new DecodeError(`frame of ${text.length} characters exceeds the limit of ${max}`, 'oversize'));
-  }
+/**
+ * The parsed JSON of a frame, or the `DecodeError` that refused it (oversize or not JSON). A parsed
+ * value is never a `DecodeError`, so `instanceof` tells the two apart without an Either.
+ */
+function parseText(text: string, maxFrameLength: number): unknown {
+  if (text.length > maxFrameLength) return new DecodeError(`frame of ${text.length} characters exceeds the limit of ${maxFrameLength}`, 'oversize');
   try {
-    return right(JSON.parse(text) as unknown);
+    return JSON.parse(text) as unknown;
   } catch (e) {
-    return left(jsonError(e));
+    return jsonError(e);
   }
 }
 

@@ -124,20 +124,12 @@ const OtherEvent = new t.Type<OtherEvent, OtherEvent, unknown>(
  * if (isKnownEvent(record.event)) switch (record.event.type) { ... }
  */
 export function isKnownEvent(event: MessagingEventBody | OtherEvent): event is MessagingEventBody {
-  // Compared in place rather than looked up in the sets: on the hot path this spares hashing two
-  // strings fresh from JSON.parse for every message.
-  switch (event.type) {
-    case 'RichContentEvent':
-    case 'AcceptStatusEvent':
-    case 'ChatStateEvent':
-      return true;
-    case 'ContentEvent': {
-      const contentType = event['contentType'];
-      return contentType === 'text/plain' || (typeof contentType === 'string' && KNOWN_CONTENT_TYPES.has(contentType));
-    }
-    default:
-      return false;
+  // The common case first, compared in place: no hashing of two strings fresh from JSON.parse.
+  if (event.type === 'ContentEvent') {
+    const contentType = event['contentType'];
+    return contentType === 'text/plain' || (typeof contentType === 'string' && KNOWN_CONTENT_TYPES.has(contentType));
   }
+  return KNOWN_EVENT_TYPES.has(event.type);
 }
 
 /**
