@@ -327,6 +327,7 @@ function renderReport({ options, command, throughput, cpu, producer, producerCpu
     '',
     `- lp client CPU per message ≤ ${TARGETS.cpuOverLimit}× the raw client: ${(lpCpu / limitCpu).toFixed(2)}× ${verdict(lpCpu / limitCpu <= TARGETS.cpuOverLimit)}`,
     `- lp client CPU per message ≤ ${TARGETS.cpuOverSdk}× node-agent-sdk: ${(lpCpu / sdkCpu).toFixed(2)}× ${verdict(lpCpu / sdkCpu <= TARGETS.cpuOverSdk)}`,
+    `  (here ${TARGETS.cpuOverSdk}× node-agent-sdk is ${(TARGETS.cpuOverSdk * sdkCpu).toFixed(2)} µs, ${((TARGETS.cpuOverSdk * sdkCpu) / limitCpu).toFixed(2)}× the raw client: it leaves ${(TARGETS.cpuOverSdk * sdkCpu - limitCpu).toFixed(2)} µs per message above \`ws\` + \`JSON.parse\`, where lp-agent-rx spends ${(lpCpu - limitCpu).toFixed(2)} µs)`,
     `- lp inbound msgs/s ≥ ${TARGETS.rateOverSdk}× node-agent-sdk: ${(lp / sdk).toFixed(2)}× ${verdict(lp / sdk >= TARGETS.rateOverSdk)}`,
     `- lp inbound msgs/s ≥ ${TARGETS.rateOverLimit * 100} % of the raw limit: ${((lp / limit) * 100).toFixed(0)} % ${verdict(lp / limit >= TARGETS.rateOverLimit)}`,
     `- ring-to-accept p99 no worse than node-agent-sdk: ${lpP99.toFixed(2)} ms vs ${sdkP99.toFixed(2)} ms ${verdict(lpP99 <= sdkP99 && lpMissing === 0)}`,

@@ -23,7 +23,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { filter, firstValueFrom, type Subscription } from 'rxjs';
 import { createAgent, dedupeMessages, type Agent } from '../../src/index.js';
-import { SequenceTracker, type ConversationChange } from '../../src/domain/index.js';
+import type { ConversationChange } from '../../src/domain/index.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import {
   aConversationChange,
@@ -71,7 +71,7 @@ export interface ConversationsResult {
   readonly afterUnsubscribe: MemoryPoint;
   /** Highest sample while the messages flowed (no gc). */
   readonly peak: MemoryPoint;
-  /** Dialogs the agent's own tracker still follows after the closes (-1 when it cannot be read). */
+  /** Dialogs the agent still follows after the closes (`stats().followedDialogs`). */
   readonly agentDialogsAfterClose: number;
 }
 
@@ -250,7 +250,7 @@ async function runConversations(
     await injectConversations(emulator, username, convIds, (id) => change(id, true));
     await until(() => deletes === conversations, `${conversations} DELETEs`, STEP_TIMEOUT);
     const afterClose = await measure(gc);
-    const agentDialogsAfterClose = followedDialogs(a);
+    const agentDialogsAfterClose = a.stats().followedDialogs;
     userPipeline.unsubscribe();
     const afterUnsubscribe = await measure(gc);
     log(`part 1: closed, ${mib(afterClose.heapUsed)} heap; ${mib(afterUnsubscribe.heapUsed)} without the user's dedupeMessages()`);
@@ -339,12 +339,6 @@ function uuidOf(i: number): string {
   return `5ca1e000-0000-4000-8000-${hex}`;
 }
 
-/** Dialogs still followed by the agent's own SequenceTracker, read without touching src/ (-1 if its shape changed). */
-function followedDialogs(agent: Agent): number {
-  const tracker: unknown = Reflect.get(agent, 'sequences');
-  return tracker instanceof SequenceTracker ? tracker.followed().length : -1;
-}
-
 // ---------------------------------------------------------------- part 2
 
 async function runAgents(count: number, gc: (() => void) | undefined, log: (line: string) => void): Promise<AgentsResult> {
@@ -422,7 +416,7 @@ export function formatScale(result: ScaleResult): string {
     row(`${format(c.conversations)} conversations open`, c.afterOpen, `${perConv(c.afterOpen)} per conversation`),
     row('peak while messages flow', c.peak, 'sampled every 50 ms, no gc'),
     row(`after ${format(c.messages)} messages`, c.afterMessages, `${perConv(c.afterMessages)} per conversation; ${signedMib(c.afterMessages.heapUsed - c.afterOpen.heapUsed)} vs open`),
-    row('after every conversation closed', c.afterClose, `agent still follows ${c.agentDialogsAfterClose < 0 ? '?' : format(c.agentDialogsAfterClose)} dialogs`),
+    row('after every conversation closed', c.afterClose, `agent still follows ${format(c.agentDialogsAfterClose)} dialogs`),
     row("… and the user's dedupeMessages() unsubscribed", c.afterUnsubscribe, `${perConv(c.afterClose)} → ${perConv(c.afterUnsubscribe)} per conversation`),
     '',
     `### ${format(a.agents)} agents in one process, one emulator`,
