@@ -10,6 +10,8 @@
  * - Inbound throughput: the emulator pushes N OnlineEventDistribution frames to one agent; a round
  *   runs from the first injected frame (emulator clock) to the N-th record reaching the user's
  *   handler (client clock; both `timeOrigin + now()`). Rounds rotate the clients' order.
+ * - Command round trips: each client makes N GetClock requests on one connection, a window of them
+ *   in flight, and reports the CPU they took (the request path every command shares).
  * - Ring-to-accept: consumers open conversations at a fixed rate, each ringing one agent; the
  *   emulator times ring sent -> UpdateRingState ACCEPTED received.
  * - Scale (`--no-scale` skips it): `runScale` of `spec/perf/scale.ts`, after the children stop.
@@ -46,6 +48,12 @@ interface BenchOptions {
   rounds: number;
   /** Frames the emulator sends before yielding to its event loop. */
   batch: number;
+  /** GetClock round trips per command round. */
+  commands: number;
+  /** Requests in flight at once in a command round. */
+  commandWindow: number;
+  /** Measured command rounds per client, after one warm-up round. */
+  commandRounds: number;
   /** Rings per second in a ring round. */
   ringRate: number;
   /** Length of a ring round in seconds. */
@@ -153,6 +161,25 @@ async function main(): Promise<void> {
       }
     }
 
+    // Command round trips, the clients' order rotating every round.
+    const commandRate = new Map<ClientKind, number[]>(clients.map((c) => [c.kind, []]));
+    const commandCpu = new Map<ClientKind, number[]>(clients.map((c) => [c.kind, []]));
+    for (let round = 0; round <= options.commandRounds; round++) {
+      for (let i = 0; i < running.length; i++) {
+        const entry = running[(i + round) % running.length];
+        if (!entry) continue;
+        entry.child.send({ kind: 'commands', n: options.commands, window: options.commandWindow });
+        const result = await entry.child.next('commanded', 30_000);
+        const rate = result.count / ((result.end - result.start) / 1_000);
+        const cpuPerCommand = result.cpuMicros / result.count;
+        if (round > 0) {
+          commandRate.get(entry.spec.kind)?.push(rate);
+          commandCpu.get(entry.spec.kind)?.push(cpuPerCommand);
+        }
+        log(`${round === 0 ? 'warm-up' : `round ${round}`}  commands ${entry.spec.name.padEnd(28)} ${format(rate)} round trips/s  ${cpuPerCommand.toFixed(2)} µs CPU/command`);
+      }
+    }
+
     // Ring-to-accept latency, alternating the two agent clients.
     const ringClients = running.filter((r) => r.spec.rings);
     const latencies = new Map<ClientKind, number[]>(ringClients.map((r) => [r.spec.kind, []]));
@@ -179,7 +206,7 @@ async function main(): Promise<void> {
     await Promise.all(children.map((c) => c.stop()));
 
     const scale = options.scale ? await runScaleSection() : 'Scale: skipped (`--no-scale`).';
-    const report = renderReport({ pinned, options, command, throughput, cpu, producer, producerCpu, latencies, missing, scale, seconds: (performance.now() - started) / 1000 });
+    const report = renderReport({ pinned, options, command, throughput, cpu, producer, producerCpu, commandRate, commandCpu, latencies, missing, scale, seconds: (performance.now() - started) / 1000 });
     log('');
     log(report);
     if (options.write) {
@@ -260,6 +287,10 @@ interface ReportInput {
   readonly producer: ReadonlyMap<ClientKind, readonly number[]>;
   /** The producer's CPU per frame, µs, every round. */
   readonly producerCpu: readonly number[];
+  /** GetClock round trips per second, every command round. */
+  readonly commandRate: ReadonlyMap<ClientKind, readonly number[]>;
+  /** Client CPU µs per GetClock round trip, every command round. */
+  readonly commandCpu: ReadonlyMap<ClientKind, readonly number[]>;
   readonly latencies: ReadonlyMap<ClientKind, readonly number[]>;
   readonly missing: ReadonlyMap<ClientKind, number>;
   readonly scale: string;
@@ -268,7 +299,7 @@ interface ReportInput {
   readonly pinned: boolean;
 }
 
-function renderReport({ options, command, throughput, cpu, producer, producerCpu, latencies, missing, scale, seconds, pinned }: ReportInput): string {
+function renderReport({ options, command, throughput, cpu, producer, producerCpu, commandRate, commandCpu, latencies, missing, scale, seconds, pinned }: ReportInput): string {
   const medianOf = (kind: ClientKind): number => median(throughput.get(kind) ?? []);
   const limit = medianOf('raw');
   const pairedRatio = (a: ClientKind, b: ClientKind): number => {
@@ -314,6 +345,19 @@ function renderReport({ options, command, throughput, cpu, producer, producerCpu
     ...inboundRows,
     '',
     `lp / limit = ${(lp / limit).toFixed(2)}, lp / node-agent-sdk = ${(lp / sdk).toFixed(2)} (ratios of the medians; medians of the per-round ratios, each round's samples taken back to back: ${pairedRatio('lp', 'raw').toFixed(2)} and ${pairedRatio('lp', 'sdk').toFixed(2)}).`,
+    '',
+    `## Command round trips`,
+    '',
+    `GetClock on one connection per client, ${format(options.commands)} per round with ${options.commandWindow} in flight, median of ${options.commandRounds} rounds after a warm-up, clients' order rotating per round. The raw client builds the request with \`JSON.stringify\` and matches the answer by id; node-agent-sdk uses \`getClock(body, callback)\`; lp-agent-rx \`agent.getClock()\`.`,
+    '',
+    '| client | round trips/s (median) | client CPU µs/command (median) | CPU ratio to raw |',
+    '| --- | ---: | ---: | ---: |',
+    ...clients.map((c) => {
+      const perCommand = median(commandCpu.get(c.kind) ?? []);
+      return `| ${c.name} | ${format(median(commandRate.get(c.kind) ?? []))} | ${perCommand.toFixed(2)} | ${(perCommand / median(commandCpu.get('raw') ?? [])).toFixed(2)} |`;
+    }),
+    '',
+    `lp / node-agent-sdk by client CPU per command: ${(median(commandCpu.get('lp') ?? []) / median(commandCpu.get('sdk') ?? [])).toFixed(2)} (not a target).`,
     '',
     `## Ring-to-accept latency`,
     '',
@@ -397,6 +441,11 @@ function renderDocument(report: string, previous: string): string {
     "**Client CPU µs/msg** is the client process's `process.cpuUsage()` (user + system, all threads,",
     'TLS included) over the round divided by N: the cost per frame whatever the producer manages.',
     '',
+    '**Command round trips**: each client sends GetClock on its first connection, a fixed number in',
+    "flight, and counts the client process's CPU per answered request: the request path every",
+    'command shares (correlation, timeout, encoding, the socket write), without any server-side',
+    'effect. The emulator answering is not timed against the client.',
+    '',
     '**Ring-to-accept**: each client\'s first connection has its own skill; the emulator opens',
     'conversations of that skill at a fixed rate with `consumer()`, which routes (sends the ring)',
     "synchronously, and times until the agent's UpdateRingState ACCEPTED for that conversation",
@@ -415,9 +464,9 @@ function renderDocument(report: string, previous: string): string {
 }
 
 function parseArgs(argv: readonly string[]): BenchOptions {
-  const options: BenchOptions = { n: 50_000, connections: 4, rounds: 7, batch: 500, ringRate: 50, ringSeconds: 4, ringRounds: 3, scale: true, pin: true, write: false };
-  const numeric = { '--n': 'n', '--connections': 'connections', '--rounds': 'rounds', '--batch': 'batch', '--ring-rate': 'ringRate', '--ring-seconds': 'ringSeconds', '--ring-rounds': 'ringRounds' } as const;
-  const usage = 'usage: npm run bench -- [--n 50000] [--connections 4] [--rounds 7] [--batch 500] [--ring-rate 50] [--ring-seconds 4] [--ring-rounds 3] [--no-scale] [--no-pin] [--write]';
+  const options: BenchOptions = { n: 50_000, connections: 4, rounds: 7, batch: 500, commands: 20_000, commandWindow: 50, commandRounds: 5, ringRate: 50, ringSeconds: 4, ringRounds: 3, scale: true, pin: true, write: false };
+  const numeric = { '--n': 'n', '--connections': 'connections', '--rounds': 'rounds', '--batch': 'batch', '--commands': 'commands', '--command-window': 'commandWindow', '--command-rounds': 'commandRounds', '--ring-rate': 'ringRate', '--ring-seconds': 'ringSeconds', '--ring-rounds': 'ringRounds' } as const;
+  const usage = 'usage: npm run bench -- [--n 50000] [--connections 4] [--rounds 7] [--batch 500] [--commands 20000] [--command-window 50] [--command-rounds 5] [--ring-rate 50] [--ring-seconds 4] [--ring-rounds 3] [--no-scale] [--no-pin] [--write]';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--write') options.write = true;
@@ -433,6 +482,9 @@ function parseArgs(argv: readonly string[]): BenchOptions {
   if (options.connections > 16) throw new Error('bench is bounded: --connections <= 16');
   if (options.n > 1_000_000 || options.rounds > 20 || options.ringRate > 1_000 || options.ringSeconds > 30 || options.ringRounds > 10) {
     throw new Error('bench is bounded: --n <= 1000000, --rounds <= 20, --ring-rate <= 1000, --ring-seconds <= 30, --ring-rounds <= 10');
+  }
+  if (options.commands > 1_000_000 || options.commandWindow > 1_000 || options.commandRounds > 20) {
+    throw new Error('bench is bounded: --commands <= 1000000, --command-window <= 1000, --command-rounds <= 20');
   }
   return options;
 }

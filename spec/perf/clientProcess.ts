@@ -6,7 +6,8 @@
  * argv[2]: JSON `ClientArgs`. Connects, optionally goes ONLINE and accepts WAITING rings, replies
  * `ready`; then for each `expect n` resets its count, replies `armed`, and replies `done` with the
  * absolute time at which the n-th record reached the user's handler, and the process's CPU time
- * (user + system, all threads) since `expect`.
+ * (user + system, all threads) since `expect`. For `commands n window` it makes n GetClock round
+ * trips on its first connection, `window` at a time, and replies `commanded` with the CPU time used.
  *
  * - raw: a `ws` client on the brand websocket that only `JSON.parse`s each frame (the limit).
  * - sdk: node-agent-sdk 1.2.0, counting records of `ms.MessagingEventNotification`; rings are
@@ -29,6 +30,7 @@ interface SdkAgent {
   on(event: 'ms.MessagingEventNotification', listener: (body: SdkMessagingEventNotification) => void): void;
   on(event: 'routing.RoutingTaskNotification', listener: (body: SdkRoutingTaskNotification) => void): void;
   subscribeRoutingTasks(body: Record<string, never>, callback: (error: unknown) => void): void;
+  getClock(body: Record<string, never>, callback: (error: unknown) => void): void;
   setAgentState(body: { availability: 'ONLINE' }, callback: (error: unknown) => void): void;
   updateRingState(body: { ringId: string; ringState: 'ACCEPTED' }, callback: (error: unknown) => void): void;
   dispose(): void;
@@ -66,31 +68,55 @@ function counter(): { readonly add: (records: number) => void; readonly expect: 
   };
 }
 
+/**
+ * A started connection: how to close it, and how to make one GetClock round trip on it (the
+ * callback runs when the answer, or a failure, is in).
+ */
+interface Started {
+  readonly close: () => Promise<void>;
+  readonly clock: (answered: () => void) => void;
+}
+
 /** One connection of a client: its credentials, and whether it is the one that takes rings. */
 interface Connection {
   readonly credentials: ClientCredentials;
   readonly rings: boolean;
 }
 
-async function startRaw(args: Connection, onRecords: (n: number) => void): Promise<() => Promise<void>> {
+async function startRaw(args: Connection, onRecords: (n: number) => void): Promise<Started> {
   const { accountId, csdsDomain, token } = args.credentials;
   const socket = new WebSocket(`wss://${csdsDomain}/ws_api/account/${accountId}/messaging/brand/${token}?v=2.1`);
+  const waiting = new Map<string, () => void>();
+  let nextId = 0;
   socket.on('message', (data) => {
-    JSON.parse(String(data));
+    const frame = JSON.parse(String(data)) as { kind?: unknown; reqId?: unknown };
+    if (frame.kind === 'resp') {
+      const answered = waiting.get(String(frame.reqId));
+      waiting.delete(String(frame.reqId));
+      answered?.();
+      return;
+    }
     onRecords(1);
   });
   await new Promise<void>((ok, fail) => {
     socket.once('open', () => ok());
     socket.once('error', fail);
   });
-  return () =>
-    new Promise<void>((ok) => {
-      socket.once('close', () => ok());
-      socket.close();
-    });
+  return {
+    close: () =>
+      new Promise<void>((ok) => {
+        socket.once('close', () => ok());
+        socket.close();
+      }),
+    clock: (answered) => {
+      const id = String(++nextId);
+      waiting.set(id, answered);
+      socket.send(JSON.stringify({ kind: 'req', id, type: '.GetClock', body: {} }));
+    },
+  };
 }
 
-async function startSdk(args: Connection, onRecords: (n: number) => void): Promise<() => Promise<void>> {
+async function startSdk(args: Connection, onRecords: (n: number) => void): Promise<Started> {
   const { Agent } = createRequire(__filename)('node-agent-sdk') as NodeAgentSdkModule;
   const { accountId, username, password, csdsDomain } = args.credentials;
   const sdk = new Agent({ accountId, username, password, csdsDomain });
@@ -113,10 +139,10 @@ async function startSdk(args: Connection, onRecords: (n: number) => void): Promi
     await call((cb) => sdk.subscribeRoutingTasks({}, cb));
     await call((cb) => sdk.setAgentState({ availability: 'ONLINE' }, cb));
   }
-  return async () => sdk.dispose();
+  return { close: async () => sdk.dispose(), clock: (answered) => sdk.getClock({}, () => answered()) };
 }
 
-async function startLp(args: Connection, onRecords: (n: number) => void): Promise<() => Promise<void>> {
+async function startLp(args: Connection, onRecords: (n: number) => void): Promise<Started> {
   const { accountId, csdsDomain, token, userId, userPid, ca } = args.credentials;
   const agent = createAgent({ accountId, csdsDomain, token, userId, userPid, secure: true, ca, reconnect: false });
   agent.messages$.subscribe(() => onRecords(1));
@@ -126,47 +152,81 @@ async function startLp(args: Connection, onRecords: (n: number) => void): Promis
     await firstValueFrom(agent.subscribeRoutingTasks());
     await firstValueFrom(agent.setAgentState({ availability: 'ONLINE' }));
   }
-  return async () => agent.dispose();
+  return { close: async () => agent.dispose(), clock: (answered) => agent.getClock().subscribe({ complete: answered, error: answered }) };
 }
 
 /** lp-agent-rx with lp-agent-rx/otel attached (SDK meter and tracer providers): the cost of a subscriber on every channel. */
-async function startObservedLp(args: ClientArgs, onRecords: (n: number) => void): Promise<() => Promise<void>> {
+async function startObservedLp(args: ClientArgs, onRecords: (n: number) => void): Promise<Started> {
   const meterProvider = new MeterProvider();
   const tracerProvider = new BasicTracerProvider();
   const instrumentation = instrumentLpAgent({ meterProvider, tracerProvider });
-  const close = await startEach(startLp, args, onRecords);
-  return async () => {
-    await close();
-    instrumentation.stop();
-    await meterProvider.shutdown();
+  const { close, clock } = await startEach(startLp, args, onRecords);
+  return {
+    close: async () => {
+      await close();
+      instrumentation.stop();
+      await meterProvider.shutdown();
+    },
+    clock,
   };
 }
 
-/** Opens every connection of `args` with `start`, one after the other; the returned close closes them all. */
+/** Opens every connection of `args` with `start`, one after the other; close closes them all, clock uses the first. */
 async function startEach(
-  start: (connection: Connection, onRecords: (n: number) => void) => Promise<() => Promise<void>>,
+  start: (connection: Connection, onRecords: (n: number) => void) => Promise<Started>,
   args: ClientArgs,
   onRecords: (n: number) => void,
-): Promise<() => Promise<void>> {
-  const closes: Array<() => Promise<void>> = [];
-  for (const [i, credentials] of args.credentials.entries()) closes.push(await start({ credentials, rings: args.rings && i === 0 }, onRecords));
-  return async () => {
-    await Promise.all(closes.map((close) => close()));
+): Promise<Started> {
+  const started: Started[] = [];
+  for (const [i, credentials] of args.credentials.entries()) started.push(await start({ credentials, rings: args.rings && i === 0 }, onRecords));
+  const [first] = started;
+  if (!first) throw new Error('no connection to measure');
+  return {
+    close: async () => {
+      await Promise.all(started.map((s) => s.close()));
+    },
+    clock: first.clock,
   };
+}
+
+/** `n` round trips through `clock`, `window` at a time; resolves with the CPU time they took. */
+function commandRound(clock: Started['clock'], n: number, window: number): Promise<ClientReply> {
+  return new Promise((done) => {
+    const start = now();
+    const cpuAtStart = process.cpuUsage();
+    let sent = 0;
+    let answered = 0;
+    const next = (): void => {
+      answered++;
+      if (answered === n) {
+        const cpu = process.cpuUsage(cpuAtStart);
+        done({ kind: 'commanded', start, end: now(), count: n, cpuMicros: cpu.user + cpu.system });
+      } else if (sent < n) {
+        sent++;
+        clock(next);
+      }
+    };
+    for (; sent < Math.min(window, n); ) {
+      sent++;
+      clock(next);
+    }
+  });
 }
 
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as ClientArgs;
   const count = counter();
-  const close =
+  const { close, clock } =
     args.kind === 'lpObserved'
       ? await startObservedLp(args, count.add)
       : await startEach(args.kind === 'raw' ? startRaw : args.kind === 'sdk' ? startSdk : startLp, args, count.add);
   onCommand<ClientCommand>(
-    (command) => {
+    async (command) => {
       if (command.kind === 'expect') {
         count.expect(command.n);
         send({ kind: 'armed' });
+      } else if (command.kind === 'commands') {
+        send(await commandRound(clock, command.n, command.window));
       }
     },
     close,

@@ -49,12 +49,16 @@ export interface ClientArgs {
   readonly rings: boolean;
 }
 
-export type ClientCommand = { kind: 'expect'; n: number };
+export type ClientCommand =
+  | { kind: 'expect'; n: number }
+  /** `n` GetClock round trips on the first connection, `window` in flight at once. */
+  | { kind: 'commands'; n: number; window: number };
 
 export type ClientReply =
   | { kind: 'ready' }
   | { kind: 'armed' }
   | { kind: 'done'; end: number; count: number; cpuMicros: number; systemMicros: number }
+  | { kind: 'commanded'; start: number; end: number; count: number; cpuMicros: number }
   | { kind: 'error'; message: string };
 
 /** A forked child speaking one request/reply protocol over IPC, with bounded waits. */

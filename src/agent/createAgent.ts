@@ -492,12 +492,18 @@ class LpAgent extends CommandMethods implements Agent {
       const reqId = String(++this.nextId);
       if (this.disposed) return throwError(() => new ConnectionClosed(1000, 'agent disposed', type, reqId));
       if (!this.running && this.everReady) return throwError(() => new ConnectionClosed(this.lastCloseCode ?? 1006, 'not connected', type, reqId));
-      return race(
-        this.ready$.pipe(filter((c): c is Connection => c !== undefined)),
-        this.ended$.pipe(switchMap((e) => throwError(() => new ConnectionClosed(e instanceof ConnectionClosed ? e.code : (this.lastCloseCode ?? 1006), 'not connected', type, reqId)))),
-      ).pipe(
-        take(1),
-        switchMap((connection) => connection.request(reqId, type, body, metadata)),
+      // Ready now (the usual case): straight to the connection, without the wait for readiness.
+      const ready = this.ready$.value;
+      const request$ = ready
+        ? ready.request(reqId, type, body, metadata)
+        : race(
+            this.ready$.pipe(filter((c): c is Connection => c !== undefined)),
+            this.ended$.pipe(switchMap((e) => throwError(() => new ConnectionClosed(e instanceof ConnectionClosed ? e.code : (this.lastCloseCode ?? 1006), 'not connected', type, reqId)))),
+          ).pipe(
+            take(1),
+            switchMap((connection) => connection.request(reqId, type, body, metadata)),
+          );
+      return request$.pipe(
         timeout({ first: timeoutMs, scheduler: this.options.scheduler, with: () => throwError(() => new RequestTimeout(type, reqId, timeoutMs)) }),
       );
     });
