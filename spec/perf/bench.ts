@@ -143,65 +143,53 @@ async function main(): Promise<void> {
     const cpu = new Map<ClientKind, number[]>(clients.map((c) => [c.kind, []]));
     const producer = new Map<ClientKind, number[]>(clients.map((c) => [c.kind, []]));
     const producerCpu: number[] = [];
-    for (let round = 0; round <= options.rounds; round++) {
-      for (let i = 0; i < running.length; i++) {
-        const entry = running[(i + round) % running.length];
-        if (!entry) continue;
-        const { rate, cpuPerMsg, systemShare, producerShare, producerCpuPerMsg } = await inboundRound(emulator, entry.child, entry.spec, options);
-        if (round > 0) {
-          throughput.get(entry.spec.kind)?.push(rate);
-          cpu.get(entry.spec.kind)?.push(cpuPerMsg);
-          producer.get(entry.spec.kind)?.push(producerShare);
-          producerCpu.push(producerCpuPerMsg);
-        }
-        log(
-          `${round === 0 ? 'warm-up' : `round ${round}`}  ${entry.spec.name.padEnd(28)} ${format(rate)} msgs/s  ${cpuPerMsg.toFixed(2)} µs CPU/msg` +
-            ` (${(systemShare * 100).toFixed(0)} % system)  (producer writing ${(producerShare * 100).toFixed(0)} % of the round)`,
-        );
+    await rotating(running, options.rounds, async (entry, round) => {
+      const { rate, cpuPerMsg, systemShare, producerShare, producerCpuPerMsg } = await inboundRound(emulator, entry.child, entry.spec, options);
+      if (round > 0) {
+        throughput.get(entry.spec.kind)?.push(rate);
+        cpu.get(entry.spec.kind)?.push(cpuPerMsg);
+        producer.get(entry.spec.kind)?.push(producerShare);
+        producerCpu.push(producerCpuPerMsg);
       }
-    }
+      log(
+        `${roundName(round)}  ${entry.spec.name.padEnd(28)} ${format(rate)} msgs/s  ${cpuPerMsg.toFixed(2)} µs CPU/msg` +
+          ` (${(systemShare * 100).toFixed(0)} % system)  (producer writing ${(producerShare * 100).toFixed(0)} % of the round)`,
+      );
+    });
 
     // Command round trips, the clients' order rotating every round.
     const commandRate = new Map<ClientKind, number[]>(clients.map((c) => [c.kind, []]));
     const commandCpu = new Map<ClientKind, number[]>(clients.map((c) => [c.kind, []]));
-    for (let round = 0; round <= options.commandRounds; round++) {
-      for (let i = 0; i < running.length; i++) {
-        const entry = running[(i + round) % running.length];
-        if (!entry) continue;
-        entry.child.send({ kind: 'commands', n: options.commands, window: options.commandWindow });
-        const result = await entry.child.next('commanded', 30_000);
-        const rate = result.count / ((result.end - result.start) / 1_000);
-        const cpuPerCommand = result.cpuMicros / result.count;
-        if (round > 0) {
-          commandRate.get(entry.spec.kind)?.push(rate);
-          commandCpu.get(entry.spec.kind)?.push(cpuPerCommand);
-        }
-        log(`${round === 0 ? 'warm-up' : `round ${round}`}  commands ${entry.spec.name.padEnd(28)} ${format(rate)} round trips/s  ${cpuPerCommand.toFixed(2)} µs CPU/command`);
+    await rotating(running, options.commandRounds, async (entry, round) => {
+      entry.child.send({ kind: 'commands', n: options.commands, window: options.commandWindow });
+      const result = await entry.child.next('commanded', 30_000);
+      const rate = result.count / ((result.end - result.start) / 1_000);
+      const cpuPerCommand = result.cpuMicros / result.count;
+      if (round > 0) {
+        commandRate.get(entry.spec.kind)?.push(rate);
+        commandCpu.get(entry.spec.kind)?.push(cpuPerCommand);
       }
-    }
+      log(`${roundName(round)}  commands ${entry.spec.name.padEnd(28)} ${format(rate)} round trips/s  ${cpuPerCommand.toFixed(2)} µs CPU/command`);
+    });
 
     // Ring-to-accept latency, alternating the two agent clients.
     const ringClients = running.filter((r) => r.spec.rings);
     const latencies = new Map<ClientKind, number[]>(ringClients.map((r) => [r.spec.kind, []]));
     const missing = new Map<ClientKind, number>(ringClients.map((r) => [r.spec.kind, 0]));
     const perRound = Math.round(options.ringRate * options.ringSeconds);
-    for (let round = 0; round <= options.ringRounds; round++) {
-      for (let i = 0; i < ringClients.length; i++) {
-        const entry = ringClients[(i + round) % ringClients.length];
-        if (!entry) continue;
-        const count = round === 0 ? Math.min(perRound, 20) : perRound;
-        emulator.send({ kind: 'rings', skill: entry.spec.agent.skill, rate: options.ringRate, count, timeoutMs: 10_000 });
-        const result = await emulator.next('rings', count * (1_000 / options.ringRate) + 30_000);
-        if (round > 0) {
-          latencies.get(entry.spec.kind)?.push(...result.latencies);
-          missing.set(entry.spec.kind, (missing.get(entry.spec.kind) ?? 0) + result.missing);
-        }
-        log(
-          `${round === 0 ? 'warm-up' : `round ${round}`}  rings ${entry.spec.ringName.padEnd(36)} p50 ${quantile(result.latencies, 0.5).toFixed(2)} ms` +
-            ` p99 ${quantile(result.latencies, 0.99).toFixed(2)} ms (${result.latencies.length} accepted, ${result.missing} missing)`,
-        );
+    await rotating(ringClients, options.ringRounds, async (entry, round) => {
+      const count = round === 0 ? Math.min(perRound, 20) : perRound;
+      emulator.send({ kind: 'rings', skill: entry.spec.agent.skill, rate: options.ringRate, count, timeoutMs: 10_000 });
+      const result = await emulator.next('rings', count * (1_000 / options.ringRate) + 30_000);
+      if (round > 0) {
+        latencies.get(entry.spec.kind)?.push(...result.latencies);
+        missing.set(entry.spec.kind, (missing.get(entry.spec.kind) ?? 0) + result.missing);
       }
-    }
+      log(
+        `${roundName(round)}  rings ${entry.spec.ringName.padEnd(36)} p50 ${quantile(result.latencies, 0.5).toFixed(2)} ms` +
+          ` p99 ${quantile(result.latencies, 0.99).toFixed(2)} ms (${result.latencies.length} accepted, ${result.missing} missing)`,
+      );
+    });
 
     await Promise.all(children.map((c) => c.stop()));
 
@@ -262,6 +250,24 @@ async function inboundRound(
     producerShare: (injected.end - injected.start) / (end - injected.start),
     producerCpuPerMsg: injected.cpuMicros / n,
   };
+}
+
+/**
+ * Runs `measure` for every entry in every round, round 0 being the warm-up, one at a time; the
+ * entries' order rotates by one each round so drift of the machine hits them all alike.
+ */
+async function rotating<E>(entries: readonly E[], rounds: number, measure: (entry: E, round: number) => Promise<void>): Promise<void> {
+  for (let round = 0; round <= rounds; round++) {
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[(i + round) % entries.length];
+      if (entry !== undefined) await measure(entry, round);
+    }
+  }
+}
+
+/** How a round is named in the log. */
+function roundName(round: number): string {
+  return round === 0 ? 'warm-up' : `round ${round}`;
 }
 
 /** Frames per connection in a round: N split evenly (rounded up). */
