@@ -206,7 +206,7 @@ function commandRound(clock: Started['clock'], n: number, window: number): Promi
         clock(next);
       }
     };
-    for (; sent < Math.min(window, n); ) {
+    while (sent < Math.min(window, n)) {
       sent++;
       clock(next);
     }
