@@ -1,4 +1,5 @@
-import { VirtualTimeScheduler } from 'rxjs';
+import { firstValueFrom, VirtualTimeScheduler, type Subscription } from 'rxjs';
+import { createAgent, type Agent, type AgentError, type ConnectionState, type MessagingEvent } from '../../src/index';
 import type { SocketFactory, SocketHandlers, WebSocketLike } from '../../src/socket/index';
 import type { AgentConfig } from '../../src/agent/index';
 import { seedIds } from '../../src/testing/index';
@@ -273,3 +274,31 @@ export function fakeVep(refresh: (n: number) => { status: number; headers?: Reco
 export function passwordConfig(server: FakeServer, scheduler: VirtualTimeScheduler, vep: { fetch: typeof fetch }, extra: Partial<AgentConfig> = {}): AgentConfig {
   return { ...fakeOptions(server, scheduler), username: 'bot', password: 'hunter2', fetch: vep.fetch, ...extra } as AgentConfig;
 }
+
+/** An agent over fake sockets in virtual time, with everything it emits recorded. */
+export function setup(extra: Parameters<typeof tokenConfig>[2] = {}, vep?: ReturnType<typeof fakeVep>) {
+  const clock = virtualTime();
+  const server = new FakeServer(clock.scheduler);
+  const agent = createAgent(vep ? passwordConfig(server, clock.scheduler, vep, extra) : tokenConfig(server, clock.scheduler, extra));
+  const states: Array<[number, ConnectionState]> = [];
+  const errors: AgentError[] = [];
+  const messages: MessagingEvent[] = [];
+  const subs: Subscription[] = [
+    agent.connection$.subscribe((s) => states.push([clock.now(), s])),
+    agent.errors$.subscribe((e) => errors.push(e)),
+    agent.messages$.subscribe((m) => messages.push(m)),
+  ];
+  const dispose = (): void => {
+    agent.dispose();
+    for (const s of subs) s.unsubscribe();
+  };
+  return { clock, server, agent, states, errors, messages, dispose };
+}
+
+/** Connects and waits (in virtual time) until open. */
+export async function connected(agent: Agent, advance: (ms: number) => Promise<void>): Promise<void> {
+  const open = firstValueFrom(agent.connect());
+  await advance(10);
+  await open;
+}
+

@@ -1,34 +1,7 @@
-import { firstValueFrom, type Subscription } from 'rxjs';
-import { createAgent, sendText, type Agent, type AgentError, type ConnectionState, type MessagingEvent } from '../../src/index';
+import { firstValueFrom } from 'rxjs';
+import { sendText, type AgentError, type ConnectionState } from '../../src/index';
 import { aConversationChange, conversationFrame, seedIds } from '../../src/testing/index';
-import { FakeServer, fakeVep, passwordConfig, tokenConfig, virtualTime } from './fakeServer';
-
-/** An agent over fake sockets in virtual time, with everything it emits recorded. */
-function setup(extra: Parameters<typeof tokenConfig>[2] = {}, vep?: ReturnType<typeof fakeVep>) {
-  const clock = virtualTime();
-  const server = new FakeServer(clock.scheduler);
-  const agent = createAgent(vep ? passwordConfig(server, clock.scheduler, vep, extra) : tokenConfig(server, clock.scheduler, extra));
-  const states: Array<[number, ConnectionState]> = [];
-  const errors: AgentError[] = [];
-  const messages: MessagingEvent[] = [];
-  const subs: Subscription[] = [
-    agent.connection$.subscribe((s) => states.push([clock.now(), s])),
-    agent.errors$.subscribe((e) => errors.push(e)),
-    agent.messages$.subscribe((m) => messages.push(m)),
-  ];
-  const dispose = (): void => {
-    agent.dispose();
-    for (const s of subs) s.unsubscribe();
-  };
-  return { clock, server, agent, states, errors, messages, dispose };
-}
-
-/** Connects and waits (in virtual time) until open. */
-async function connected(agent: Agent, advance: (ms: number) => Promise<void>): Promise<void> {
-  const open = firstValueFrom(agent.connect());
-  await advance(10);
-  await open;
-}
+import { connected, fakeVep, setup } from './fakeServer';
 
 const statusesAfter = (states: Array<[number, ConnectionState]>, from: number) => states.filter(([t]) => t >= from).map(([, s]) => s.status);
 
