@@ -132,6 +132,9 @@ export function openConnection(config: ConnectionConfig): Observable<ConnectionS
 
     const maxFrameLength = config.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
     const onFrame = (text: string): void => {
+      // Any frame shows the peer alive, as a pong does (a socket whose platform reports no pongs
+      // is judged by its GetClock answers).
+      awaitingPong = false;
       const frame = readFrame(text, maxFrameLength);
       if (frame instanceof DecodeError) {
         config.report(frame);
@@ -199,7 +202,11 @@ export function openConnection(config: ConnectionConfig): Observable<ConnectionS
       startKeepAlive();
       scope.add(
         config.replay(connection).subscribe({
-          error: (e: unknown) => config.report(toAgentError(e)),
+          // A replay that cannot finish (no answer in time) gives this socket up: the next one replays again.
+          error: (e: unknown) => {
+            config.report(toAgentError(e));
+            terminate('the subscription replay failed');
+          },
           complete: () => {
             // A close during the replay ends the scope first: this never runs for a dead socket.
             if (ended) return;

@@ -11,7 +11,7 @@ import {
   filter,
   map,
   merge,
-  type Observable,
+  Observable,
   of,
   race,
   skip,
@@ -59,11 +59,15 @@ import { createPacer, type Pacer } from './pacing.js';
 import { idempotencyKeyOf, publishOnce, withIdempotencyKey } from './publish.js';
 import { ReplayRegistry } from './replay.js';
 import { Resume } from './resume.js';
+import { SnapshotWatch } from './snapshots.js';
 import { SessionKeeper } from './session.js';
 import type { Agent, AgentStats, CommandResult, ConnectionState, RequestOptions } from './types.js';
 
 /** Close codes after which the token is no longer good: log in again before reconnecting. */
 const AUTH_CLOSE_CODES = new Set([4401, 4407, 1011, 1008]);
+
+/** Open conversations counted at most (LivePerson allows 999 per bot user; a manager may see more). */
+const MAX_OPEN_CONVERSATIONS = 10_000;
 
 /** Own publish keys remembered, so joining never counts this agent's replies as someone else's answers. */
 const OWN_KEYS = 10_000;
@@ -171,6 +175,11 @@ class LpAgent extends CommandMethods implements Agent {
   /** For `stats()`. */
   private readonly counts = { reconnects: 0, pending: 0, in: 0, out: 0, openedAt: 0, rtt: undefined as number | undefined, skew: undefined as number | undefined };
   private readonly openConversations = new Set<string>();
+  /** After a reconnect, what the replayed subscriptions' snapshots say is still open. */
+  private readonly snapshots = new SnapshotWatch((open) => {
+    for (const id of this.openConversations) if (!open.has(id)) this.openConversations.delete(id);
+    this.resume.reconcile(open);
+  });
 
   constructor(config: AgentConfig) {
     super();
@@ -195,7 +204,9 @@ class LpAgent extends CommandMethods implements Agent {
     this.resume = new Resume({
       follow: this.options.follow,
       resumeFrom: this.options.resumeFrom,
-      query: (dialogId, after, max) => this.pacer.schedule(this.queryRecords(dialogId, after, max)),
+      scheduler: this.options.scheduler,
+      query: (dialogId, after, max) => this.queryRecords(dialogId, after, max),
+      pace: (task$, priority) => this.pacer.schedule(task$, priority),
       identity: () => this.identity,
       conversationOf: (dialogId) => this.dialogs.conversationOf(dialogId),
       deliver: (e) => {
@@ -221,7 +232,7 @@ class LpAgent extends CommandMethods implements Agent {
       ring: (r) => this.ringsSubject.next(r),
       conversation: (c) => {
         if (c.type === 'DELETE' || c.conversation.state === 'CLOSE' || c.myRole === undefined) this.openConversations.delete(c.convId);
-        else this.openConversations.add(c.convId);
+        else if (this.openConversations.size < MAX_OPEN_CONVERSATIONS || this.openConversations.has(c.convId)) this.openConversations.add(c.convId);
         this.conversationsSubject.next(c);
         this.resume.onConversation(c);
       },
@@ -250,8 +261,12 @@ class LpAgent extends CommandMethods implements Agent {
         this.ready$.pipe(filter(Boolean), map((): void => undefined)),
         this.ended$.pipe(switchMap((e) => throwError(() => e))),
       ).pipe(take(1));
-      if (!this.running) this.start();
-      return this.ready$.value ? of(undefined) : outcome$;
+      // Listening first: a run can end inside start() (a refused token, no retry), before it returns.
+      return new Observable<void>((subscriber) => {
+        const outcome = outcome$.subscribe(subscriber);
+        if (!this.running) this.start();
+        return outcome;
+      });
     });
   }
 
@@ -335,19 +350,29 @@ class LpAgent extends CommandMethods implements Agent {
   /** Replays the remembered subscriptions and state on a new socket (nothing on the first). */
   private replay(connection: Connection): Observable<unknown> {
     const entries = this.everReady ? this.registry.toReplay() : [];
+    this.snapshots.expect(entries.some((e) => e.command.type === '.ams.aam.SubscribeExConversations'));
     return merge(
-      ...entries.map((entry) =>
-        connection.request(String(++this.nextId), entry.command.type, entry.command.body).pipe(
-          tap((response) => this.registry.learn(entry, response)),
+      ...entries.map((entry) => {
+        const reqId = String(++this.nextId);
+        const { requestTimeout, scheduler } = this.options;
+        return connection.request(reqId, entry.command.type, entry.command.body).pipe(
+          // No answer: the socket is given up and the next one replays again (never "reconnecting" for ever).
+          timeout({ first: requestTimeout, scheduler, with: () => throwError(() => new RequestTimeout(entry.command.type, reqId, requestTimeout)) }),
+          tap((response) => {
+            const id = this.registry.learn(entry, response);
+            if (id !== undefined) this.snapshots.awaiting(id);
+          }),
           ignoreElements(),
           // A replayed request the server refuses is reported; the connection still opens.
           catchError((e: unknown) => {
+            if (e instanceof RequestTimeout) return throwError(() => e);
+            if (entry.command.type === '.ams.aam.SubscribeExConversations') this.snapshots.cancel();
             this.emitError(toAgentError(e));
             return EMPTY;
           }),
-        ),
-      ),
-    );
+        );
+      }),
+    ).pipe(tap({ complete: () => this.snapshots.replayed() }));
   }
 
   private onReady(connection: Connection): void {
@@ -475,6 +500,7 @@ class LpAgent extends CommandMethods implements Agent {
     if (this.notificationsSubject.observed) this.notificationsSubject.next(n);
     const identity = this.identity;
     if (identity) routeNotification(n, identity, this.sink, this.warnOnce, this.dialogs);
+    if (n.known && n.type === '.ams.aam.ExConversationChangeNotification') this.snapshots.onSnapshot(n.body.subscriptionId, n.body.changes.map((c) => c.result.convId));
   }
 
   // ---------------------------------------------------------------- outbound
@@ -529,7 +555,7 @@ class LpAgent extends CommandMethods implements Agent {
         if (key !== undefined) this.rememberKey(key);
         return publishOnce(keyed, this.resume.highest(keyed.body.dialogId), {
           send: (c) => this.sendCommand(c),
-          history: (dialogId, after) => this.queryMessages({ dialogId, newerThanSequence: after, maxQuantity: 100 }),
+          history: (dialogId, after) => this.resume.lookup(dialogId, after),
           attempts: this.options.publishAttempts,
         });
       }
@@ -637,8 +663,9 @@ class LpAgent extends CommandMethods implements Agent {
   }
 
   override unsubscribeExConversations(body: CommandBody<'.ams.aam.UnsubscribeExConversations'>) {
-    this.registry.forgetSubscription(body.subscriptionId);
-    return super.unsubscribeExConversations(body);
+    // The caller holds the id of its first subscribe; a replay after a reconnect got a newer one.
+    const subscriptionId = this.registry.forgetSubscription(body.subscriptionId) ?? body.subscriptionId;
+    return super.unsubscribeExConversations({ ...body, subscriptionId });
   }
 
   queryMessages(body: CommandBody<'.ams.ms.QueryMessages'>): Observable<MessagingEvent[]> {

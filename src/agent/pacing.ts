@@ -1,4 +1,4 @@
-import { defer, EMPTY, mergeMap, Observable, retry, Subject, switchMap, throwError, timer, type SchedulerLike } from 'rxjs';
+import { Observable, retry, throwError, timer, type SchedulerLike, type Subscription } from 'rxjs';
 import { RequestFailed } from '../domain/errors.js';
 
 /**
@@ -22,22 +22,35 @@ export interface PacingOptions {
 /**
  * A bounded queue with a token bucket: `schedule(task$)` runs `task$` once a slot and a token are
  * free. A task answered 429 (`RequestFailed` code 429) waits and runs again; that is not a failure.
+ * A task cancelled while it waits costs nothing: its slot and token go to the next task at once.
  *
  * @example
  * const pacer = createPacer({ perSecond: 5 }, asyncScheduler);
  * pacer.schedule(defer(() => agent.queryMessages({ dialogId, newerThanSequence: 0 }))).subscribe();
  */
 export interface Pacer {
-  /** Cold: subscribing queues the task; unsubscribing while it waits takes it off the queue. */
-  schedule<T>(task$: Observable<T>): Observable<T>;
+  /**
+   * Cold: subscribing queues the task; unsubscribing while it waits takes it off the queue. Tasks of
+   * a higher `priority` (default 0) start first; equal ones in the order they were queued.
+   */
+  schedule<T>(task$: Observable<T>, priority?: number): Observable<T>;
   /** Tasks waiting for a slot or a token. */
   readonly backlog: number;
+  /** Tasks running now (holding a slot). */
+  readonly running: number;
   /** Ends the queue; waiting tasks never run. */
   dispose(): void;
 }
 
+interface Job {
+  readonly priority: number;
+  start(): void;
+}
+
 /**
- * Creates a {@link Pacer}.
+ * Creates a {@link Pacer}. Tokens are taken when a task starts, never reserved ahead, so a drop
+ * that cancels a thousand queued tasks leaves the bucket as it was. One timer waits for the next
+ * token, and only while a task waits for one.
  *
  * @example
  * const pacer = createPacer({ concurrency: 2, perSecond: 4, burst: 4 }, scheduler);
@@ -48,81 +61,98 @@ export interface Pacer {
  */
 export function createPacer(options: PacingOptions, scheduler: SchedulerLike): Pacer {
   const { concurrency = 4, perSecond = 10, burst = 10, rateLimitedWait = 1_000 } = options;
-  // Reservations: tokens may go negative; each reservation waits until its token has refilled.
   let tokens = burst;
   let updated = scheduler.now();
-  const reserve = (): number => {
+  let active = 0;
+  let disposed = false;
+  /** Waiting jobs, highest priority first, then oldest first. */
+  const queue: Job[] = [];
+  let wake: Subscription | undefined;
+
+  const refill = (): void => {
     const now = scheduler.now();
     tokens = Math.min(burst, tokens + ((now - updated) * perSecond) / 1_000);
     updated = now;
-    tokens -= 1;
-    return tokens >= 0 ? 0 : Math.ceil((-tokens * 1_000) / perSecond);
   };
 
-  interface Job {
-    readonly run$: Observable<unknown>;
-  }
-  let backlog = 0;
-  const queue = new Subject<Job>();
-  const running = queue.pipe(mergeMap((job) => job.run$, concurrency)).subscribe();
+  const pump = (): void => {
+    if (disposed) return;
+    refill();
+    while (queue.length > 0 && active < concurrency && tokens >= 1) {
+      const job = queue.shift() as Job;
+      tokens -= 1;
+      active++;
+      job.start();
+    }
+    wake?.unsubscribe();
+    wake = undefined;
+    if (queue.length > 0 && active < concurrency) {
+      wake = scheduler.schedule(pump, Math.max(1, Math.ceil(((1 - tokens) * 1_000) / perSecond)));
+    }
+  };
+
+  const enqueue = (job: Job): void => {
+    let i = queue.length;
+    while (i > 0 && (queue[i - 1] as Job).priority < job.priority) i--;
+    queue.splice(i, 0, job);
+  };
 
   return {
     get backlog() {
-      return backlog;
+      return queue.length;
     },
-    schedule<T>(task$: Observable<T>): Observable<T> {
-      // With a token at hand the task starts in the same turn: a timer(0) would let requests sent
-      // after it overtake it on the socket.
-      const paced$ = defer(() => {
-        const wait = reserve();
-        return wait > 0 ? timer(wait, scheduler).pipe(switchMap(() => task$)) : task$;
-      }).pipe(
+    get running() {
+      return active;
+    },
+    schedule<T>(task$: Observable<T>, priority = 0): Observable<T> {
+      const paced$ = task$.pipe(
         retry({
           delay: (e: unknown, n: number) =>
             e instanceof RequestFailed && e.code === 429 ? timer(Math.min(30_000, rateLimitedWait * 2 ** (n - 1)), scheduler) : throwError(() => e),
         }),
       );
       return new Observable<T>((subscriber) => {
-        let cancelled = false;
-        let waiting = true;
-        backlog++;
-        const started = (): void => {
-          if (waiting) backlog--;
-          waiting = false;
+        if (disposed) return undefined;
+        let holding = false;
+        let inner: Subscription | undefined;
+        const release = (): void => {
+          if (!holding) return;
+          holding = false;
+          active--;
+          pump();
         };
-        queue.next({
-          run$: defer(() => {
-            started();
-            return cancelled ? EMPTY : new Observable<never>((slot) => {
-              const sub = paced$.subscribe({
-                next: (v) => subscriber.next(v),
-                error: (e: unknown) => {
-                  subscriber.error(e);
-                  slot.complete();
-                },
-                complete: () => {
-                  subscriber.complete();
-                  slot.complete();
-                },
-              });
-              // The caller leaving frees the slot too.
-              subscriber.add(() => {
-                sub.unsubscribe();
-                slot.complete();
-              });
-              return sub;
+        const job: Job = {
+          priority,
+          start: () => {
+            holding = true;
+            inner = paced$.subscribe({
+              next: (v) => subscriber.next(v),
+              error: (e: unknown) => {
+                release();
+                subscriber.error(e);
+              },
+              complete: () => {
+                release();
+                subscriber.complete();
+              },
             });
-          }),
-        });
+          },
+        };
+        enqueue(job);
+        pump();
         return () => {
-          cancelled = true;
-          started();
+          const i = queue.indexOf(job);
+          if (i >= 0) queue.splice(i, 1);
+          inner?.unsubscribe();
+          release();
         };
       });
     },
     dispose() {
-      running.unsubscribe();
-      queue.complete();
+      disposed = true;
+      queue.length = 0;
+      wake?.unsubscribe();
+      wake = undefined;
     },
   };
 }

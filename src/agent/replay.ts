@@ -14,6 +14,8 @@ export interface RememberedCommand {
   inFlight: boolean;
   /** The subscription the server gave it last (a replay gets a new one). */
   subscriptionId?: string;
+  /** The subscription id its caller was given (the first one): what the caller unsubscribes with. */
+  callerId?: string;
 }
 
 /**
@@ -48,18 +50,33 @@ export class ReplayRegistry {
     return entry;
   }
 
-  /** A conversation subscription learns the id the server gave it. */
-  learn(entry: RememberedCommand, response: Response): void {
+  /**
+   * A conversation subscription learns the id the server gave it.
+   * @return That id, for conversation subscriptions.
+   */
+  learn(entry: RememberedCommand, response: Response): string | undefined {
     const body = response.body;
-    if (entry.command.type !== '.ams.aam.SubscribeExConversations' || typeof body !== 'object' || body === null) return;
+    if (entry.command.type !== '.ams.aam.SubscribeExConversations' || typeof body !== 'object' || body === null) return undefined;
     const record = body as Record<string, unknown>;
     const id = record['subscriptionId'] ?? record['subScriptionId'];
-    if (typeof id === 'string') entry.subscriptionId = id;
+    if (typeof id !== 'string') return undefined;
+    entry.subscriptionId = id;
+    entry.callerId ??= id;
+    return id;
   }
 
-  /** Unsubscribed on purpose: that subscription is not replayed any more. */
-  forgetSubscription(subscriptionId: string): void {
-    for (const [key, entry] of this.entries) if (entry.subscriptionId === subscriptionId) this.entries.delete(key);
+  /**
+   * Unsubscribed on purpose: that subscription is not replayed any more.
+   * @param subscriptionId The id the caller was given (or the current one).
+   * @return The id the server holds now, to unsubscribe with.
+   */
+  forgetSubscription(subscriptionId: string): string | undefined {
+    for (const [key, entry] of this.entries) {
+      if (entry.callerId !== subscriptionId && entry.subscriptionId !== subscriptionId) continue;
+      this.entries.delete(key);
+      return entry.subscriptionId;
+    }
+    return undefined;
   }
 
   /** What to replay now: everything not already on its way. */

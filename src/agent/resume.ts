@@ -1,61 +1,31 @@
-import { EMPTY, expand, map, type Observable, reduce, type Subscription } from 'rxjs';
+import { defer, EMPTY, expand, map, type Observable, reduce, retry, type SchedulerLike, type Subscription, throwError, timer } from 'rxjs';
 import { ConnectionClosed, toAgentError, type AgentError } from '../domain/errors.js';
 import { normalizeEventRecord } from '../domain/normalizeEventRecord.js';
 import { SequenceTracker } from '../domain/sequences.js';
 import type { ChatStateChange, ConversationChange, Identity, MessagingEvent } from '../domain/types.js';
 import type { EventRecord } from '../protocol/index.js';
-import { causeOfReplyKey } from '../domain/replyKeys.js';
-import { idempotencyKeyOf } from './publish.js';
+import { markAnswered, type FollowOptions } from './follow.js';
 
-/**
- * Following conversations: when the agent becomes an active participant of a conversation, it
- * fetches each open dialog's history and delivers it on `messages$` ahead of the dialog's live
- * events. `false` turns this off (pipelines then query history themselves).
- *
- * @example
- * createAgent({ ...creds, follow: { history: 200 } });
- */
-export interface FollowOptions {
-  /** Most records fetched per dialog when joining. Default 1 000. */
-  history?: number;
-  /** Records per QueryMessages page. Default 100. */
-  pageSize?: number;
-  /**
-   * On joining, which earlier events of this same agent user answer a consumer's message (so it is
-   * marked `history: true` instead of being answered again):
-   * - `'anyReply'` (default): any later message from an agent or bot, this user's included,
-   *   answers every consumer message before it;
-   * - `'replyKey'`: this user's messages answer exactly the message named by their reply key
-   *   (`sendText(…, { replyTo })`), and nothing else; other participants' messages still answer
-   *   everything before them. An agent pool uses this, so a greeting sent by the previous owner
-   *   never hides an unanswered question.
-   */
-  answeredBy?: 'anyReply' | 'replyKey';
-}
+export { resolveFollow, type FollowOptions } from './follow.js';
 
-/**
- * Follow options with defaults applied (`false` stays off).
- *
- * @example
- * resolveFollow({ history: 200 }); // { history: 200, pageSize: 100, answeredBy: 'anyReply' }
- */
-export function resolveFollow(follow: FollowOptions | false = {}): Required<FollowOptions> | false {
-  if (follow === false) return false;
-  return { history: follow.history ?? 1_000, pageSize: follow.pageSize ?? 100, answeredBy: follow.answeredBy ?? 'anyReply' };
-}
+/** Pacing priorities: a dialog with live events waiting goes first, then publish lookups, then the rest. */
+export const PRIORITY = { urgent: 2, lookup: 1, normal: 0 } as const;
 
 /**
  * What the resume part needs from the agent.
  *
  * @example
- * new Resume({ follow: { history: 1_000, pageSize: 100, answeredBy: 'anyReply' }, query, identity, deliver, chatState, report, isOwn });
+ * new Resume({ follow: resolveFollow(), scheduler, query, identity, conversationOf, deliver, chatState, report, isOwn });
  */
 export interface ResumeConfig {
   readonly follow: Required<FollowOptions> | false;
+  readonly scheduler: SchedulerLike;
   /** Per dialog, the sequence up to which another process already dealt with it (a restored checkpoint). */
   readonly resumeFrom?: Readonly<Record<string, number>>;
-  /** One page of a dialog's history: records newer than `after`, at most `max` (paced by the caller). */
+  /** One page of a dialog's history: records newer than `after`, at most `max`. */
   query(dialogId: string, after: number, max: number): Observable<readonly EventRecord[]>;
+  /** Runs a task through the agent's pacer at a priority (see {@link PRIORITY}). */
+  pace<T>(task$: Observable<T>, priority: number): Observable<T>;
   identity(): Identity | undefined;
   /** The conversation of a dialog (survey dialogs are not their conversation's id). */
   conversationOf(dialogId: string): string | undefined;
@@ -70,36 +40,53 @@ export interface ResumeConfig {
 }
 
 /**
- * Live events held per dialog while its history is on its way. Past this, the dialog's held events
- * are delivered and it stops waiting (its history then arrives after them, still once each): memory
- * stays bounded when thousands of dialogs wait in the pacing queue.
+ * Live events held per dialog while its history is on its way. Past this, the held events are let
+ * go and the dialog is fetched once more after its current fetch: memory stays bounded, and nothing
+ * is delivered past a gap that was not fetched.
  */
 const MAX_HELD = 1_000;
 
 /** Dialogs followed at most (open conversations; LivePerson allows 999 per bot user). */
 const MAX_FOLLOWED = 10_000;
 
+/** The longest wait between two tries of a failed fetch, in ms. */
+const MAX_RETRY_WAIT = 30_000;
+
 /** Roles that follow a conversation; a READER only watches. */
 const followsAs = (role: string | undefined): boolean => role !== undefined && role !== 'READER' && role !== 'CONSUMER';
 
+/** One followed dialog's fetch in progress. */
+interface Fetch {
+  subscription?: Subscription;
+  readonly join: boolean;
+  readonly priority: number;
+  /** Its first page left the queue (re-queuing it at a higher priority would waste a request). */
+  started: boolean;
+}
+
 /**
- * The resume part: exactly-once `messages$` per `(dialogId, sequence)`, history on join, and
- * catch-up after a drop. While a dialog's history is being fetched, its live events are held and
- * delivered after it, so `messages$` stays in order whether or not the network dropped.
+ * The resume part: exactly-once, in-order `messages$` per `(dialogId, sequence)`, history on join,
+ * and catch-up after a drop or a gap. While a dialog's history is being fetched, its live events are
+ * held and delivered after it. A fetch that fails for any reason but a closed socket is tried again,
+ * paced, with backoff; held events are never released past a gap that was not fetched.
  *
  * @example
  * const resume = new Resume(config);
  * resume.onConversation(change); resume.onLive(event); resume.onDisconnected(); resume.onReady();
  */
 export class Resume {
-  private readonly tracker = new SequenceTracker();
-  /** Dialogs of conversations this agent takes part in (re-queried after every drop). */
-  private readonly followed = new Set<string>();
+  /** Dialogs followed now, with the sequence of their last content event when a snapshot told it. */
+  private readonly followed = new Map<string, number | undefined>();
+  private readonly tracker = new SequenceTracker({ pinned: (id) => this.followed.has(id) });
   /** Live events held per dialog while its history is fetched. */
   private readonly held = new Map<string, MessagingEvent[]>();
-  private readonly fetching = new Map<string, Subscription>();
+  private readonly fetching = new Map<string, Fetch>();
   /** Dialogs whose history on joining is not fetched yet. */
   private readonly joining = new Set<string>();
+  /** Dialogs whose held events overflowed: fetched once more before they are released. */
+  private readonly overflowed = new Set<string>();
+  /** The first live sequence held per joining dialog: a join's cap on history never drops live events. */
+  private readonly liveFrom = new Map<string, number>();
   /** Where joining a dialog starts: a restored checkpoint's watermark. */
   private readonly seeds = new Map<string, number>();
 
@@ -121,12 +108,17 @@ export class Resume {
     return this.held.size;
   }
 
+  /** Dialogs followed now, by id (to reconcile them against a snapshot). */
+  followedDialogs(): string[] {
+    return [...this.followed.keys()];
+  }
+
   /** Follows the open dialogs of a conversation this agent is in; forgets them once it closes. */
   onConversation(change: ConversationChange): void {
     const { conversation } = change;
     if (conversation.dialogs.length === 0) {
       if (change.type === 'DELETE' || conversation.state === 'CLOSE') this.forget(change.convId);
-      else if (followsAs(change.myRole)) this.join(change.convId);
+      else if (followsAs(change.myRole)) this.join(change.convId, conversation.lastContentEvent?.sequence);
       return;
     }
     // Closed dialogs are forgotten. A dialog still open in a closed conversation (the survey that
@@ -138,44 +130,40 @@ export class Resume {
       for (const d of conversation.dialogs) this.unfollow(d.dialogId);
       return;
     }
-    for (const d of conversation.dialogs) if (d.state === 'OPEN') this.join(d.dialogId);
-  }
-
-  private join(dialogId: string): void {
-    if (this.followed.has(dialogId)) return;
-    this.followed.add(dialogId);
-    // A survey dialog whose close is never announced (its conversation left the subscription) must
-    // not be kept for ever: past the bound, the longest-followed dialog is dropped.
-    if (this.followed.size > MAX_FOLLOWED) {
-      const [oldest] = this.followed;
-      if (oldest !== undefined) this.forget(oldest);
+    const last = conversation.lastContentEvent;
+    for (const d of conversation.dialogs) {
+      if (d.state !== 'OPEN') continue;
+      const hint = last?.dialogId === d.dialogId ? last.sequence : undefined;
+      if (this.followed.has(d.dialogId)) this.settleIfUnchanged(d.dialogId, hint);
+      else this.join(d.dialogId, hint);
     }
-    if (this.config.follow) this.fetch(dialogId, true);
   }
 
   /** A live event: held while its dialog is fetched, otherwise delivered unless seen before. */
   onLive(event: MessagingEvent): void {
     // Nothing held (the usual case): no lookup, so the dialog id is never hashed on the hot path.
     const held = this.held.size === 0 ? undefined : this.held.get(event.dialogId);
-    if (held) {
-      held.push(event);
-      if (held.length >= MAX_HELD) this.release(event.dialogId);
-    } else if (this.tracker.add(event.dialogId, event.sequence)) this.config.deliver(event);
+    if (held) return this.hold(held, event);
+    if (this.followed.size !== 0 && this.config.follow && this.tracker.isAhead(event.dialogId, event.sequence) && this.followed.has(event.dialogId)) {
+      // Something between the last sequence delivered and this one never came: fetch it first.
+      this.held.set(event.dialogId, [event]);
+      this.fetch(event.dialogId, false, PRIORITY.urgent);
+      return;
+    }
+    if (this.tracker.add(event.dialogId, event.sequence)) this.config.deliver(event);
   }
 
   /**
-   * Records of a QueryMessages answer, however it was sent: delivered unless seen before.
+   * Records of a QueryMessages answer sent by the caller: delivered unless seen before (held with
+   * the dialog's live events while it is being fetched).
    * @return Every record, normalized (duplicates included), for the caller.
    */
   onRecords(records: readonly EventRecord[]): MessagingEvent[] {
-    const identity = this.config.identity();
-    const out: MessagingEvent[] = [];
-    if (!identity) return out;
-    for (const record of records) {
-      const event = normalizeEventRecord(record, identity, 'query', this.config.conversationOf);
-      if (event.type === 'ChatStateEvent') continue;
-      out.push(event);
-      if (this.tracker.add(event.dialogId, event.sequence)) this.config.deliver(event);
+    const out = this.normalize(records);
+    for (const event of out) {
+      const held = this.held.get(event.dialogId);
+      if (held) this.hold(held, event);
+      else if (this.tracker.add(event.dialogId, event.sequence)) this.config.deliver(event);
     }
     return out;
   }
@@ -186,123 +174,186 @@ export class Resume {
   }
 
   /**
-   * The socket dropped: every fetch stops (none waits in the queue for a socket) and every followed
-   * dialog's live events are held until it is caught up.
+   * A dialog's events newer than `after`, every page, for a publish looking for its key: paced,
+   * normalized, and not delivered (a lookup never puts history on `messages$`).
    */
-  onDisconnected(): void {
-    for (const sub of this.fetching.values()) sub.unsubscribe();
-    this.fetching.clear();
-    for (const id of this.followed) if (!this.held.has(id)) this.held.set(id, []);
+  lookup(dialogId: string, after: number): Observable<MessagingEvent[]> {
+    return this.pages(dialogId, after, Infinity, PRIORITY.lookup).pipe(map((records) => this.normalize(records)));
   }
 
-  /** Ready again: re-query every followed dialog from the last sequence delivered. */
+  /**
+   * The socket dropped: every fetch stops (none waits in the queue for a socket) and every dialog
+   * to catch up holds its live events until it is caught up.
+   */
+  onDisconnected(): void {
+    for (const f of this.fetching.values()) f.subscription?.unsubscribe();
+    this.fetching.clear();
+    for (const id of this.followed.keys()) if (this.catchesUp(id) && !this.held.has(id)) this.held.set(id, []);
+  }
+
+  /** Ready again: re-query every held dialog from the last sequence delivered; those with live events waiting first. */
   onReady(): void {
-    for (const id of this.followed) this.fetch(id, this.joining.has(id));
+    for (const [id, held] of this.held) if (this.followed.has(id)) this.fetch(id, this.joining.has(id), held.length > 0 ? PRIORITY.urgent : PRIORITY.normal);
+  }
+
+  /**
+   * The snapshot of every conversation subscription arrived after a reconnect: a followed dialog
+   * whose conversation is not in it closed (or left this agent) while the agent was away.
+   */
+  reconcile(openConversations: ReadonlySet<string>): void {
+    for (const id of [...this.followed.keys()]) if (!openConversations.has(this.config.conversationOf(id) ?? id)) this.unfollow(id);
   }
 
   /** Stops every fetch. */
   dispose(): void {
-    for (const sub of this.fetching.values()) sub.unsubscribe();
+    for (const f of this.fetching.values()) f.subscription?.unsubscribe();
     this.fetching.clear();
     this.held.clear();
+  }
+
+  /** Whether a dialog is caught up after a drop: always when following; without, only where something was delivered. */
+  private catchesUp(dialogId: string): boolean {
+    return this.config.follow !== false || this.tracker.highest(dialogId) > 0;
+  }
+
+  private join(dialogId: string, hint: number | undefined): void {
+    this.followed.set(dialogId, hint);
+    // A survey dialog whose close is never announced (its conversation left the subscription) must
+    // not be kept for ever: past the bound, the longest-followed dialog is dropped.
+    if (this.followed.size > MAX_FOLLOWED) {
+      const [oldest] = this.followed.keys();
+      if (oldest !== undefined) this.forget(oldest);
+    }
+    if (this.config.follow) this.fetch(dialogId, true, PRIORITY.normal);
+  }
+
+  /**
+   * A snapshot says what a followed dialog's last content event is: when it was delivered already
+   * and nothing live is waiting, the dialog's catch-up is not needed (it costs what changed).
+   */
+  private settleIfUnchanged(dialogId: string, hint: number | undefined): void {
+    if (hint !== undefined) this.followed.set(dialogId, hint);
+    const held = this.held.get(dialogId);
+    if (hint === undefined || !held || held.length > 0 || this.joining.has(dialogId) || this.overflowed.has(dialogId)) return;
+    if (hint > this.tracker.highest(dialogId)) return;
+    this.fetching.get(dialogId)?.subscription?.unsubscribe();
+    this.fetching.delete(dialogId);
+    this.held.delete(dialogId);
+  }
+
+  private hold(held: MessagingEvent[], event: MessagingEvent): void {
+    held.push(event);
+    const dialogId = event.dialogId;
+    if (event.sequence > 0 && !(event.sequence >= (this.liveFrom.get(dialogId) ?? Infinity))) this.liveFrom.set(dialogId, event.sequence);
+    if (held.length >= MAX_HELD) {
+      held.length = 0;
+      this.overflowed.add(dialogId);
+    }
+    // The first live event of a dialog waiting in the queue moves it to the front.
+    const f = this.fetching.get(dialogId);
+    if (f && !f.started && f.priority < PRIORITY.urgent) this.fetch(dialogId, f.join, PRIORITY.urgent);
   }
 
   private unfollow(dialogId: string): void {
     if (!this.followed.delete(dialogId)) return;
     this.joining.delete(dialogId);
-    this.fetching.get(dialogId)?.unsubscribe();
+    this.overflowed.delete(dialogId);
+    this.fetching.get(dialogId)?.subscription?.unsubscribe();
     this.fetching.delete(dialogId);
     this.release(dialogId);
   }
 
   private forget(dialogId: string): void {
-    this.fetching.get(dialogId)?.unsubscribe();
-    this.fetching.delete(dialogId);
-    this.followed.delete(dialogId);
-    this.joining.delete(dialogId);
-    this.seeds.delete(dialogId);
     // Events that arrived during a fetch cut short by the close still reach messages$, checked
     // against what was delivered; only then is the dialog's memory released.
+    this.unfollow(dialogId);
     this.release(dialogId);
+    this.seeds.delete(dialogId);
     this.tracker.forget(dialogId);
   }
 
-  /**
-   * Fetches a dialog's history, page by page (a join from 0, capped at `history`; a catch-up from
-   * the last sequence delivered, uncapped), then releases the held live events.
-   */
-  private fetch(dialogId: string, join: boolean): void {
-    this.fetching.get(dialogId)?.unsubscribe();
-    if (!this.held.has(dialogId)) this.held.set(dialogId, []);
-    if (join) this.joining.add(dialogId);
-    const { pageSize, history } = this.config.follow || { pageSize: 100, history: Infinity };
-    const limit = join ? history : Infinity;
-    const from = join ? (this.seeds.get(dialogId) ?? 0) : this.tracker.highest(dialogId);
-    interface Page {
-      readonly records: readonly EventRecord[];
-      readonly asked: number;
-      readonly left: number;
-    }
-    const page = (after: number, left: number): Observable<Page> => {
+  /** Every page of a dialog's history newer than `after`, up to `limit` records, each page retried on failure. */
+  private pages(dialogId: string, after: number, limit: number, priority: number, onStart?: () => void): Observable<EventRecord[]> {
+    const { pageSize } = this.config.follow || { pageSize: 100 };
+    const page = (from: number, left: number) => {
       const asked = Math.min(pageSize, left);
-      return this.config.query(dialogId, after, asked).pipe(map((records) => ({ records, asked, left: left - records.length })));
+      const task$ = defer(() => {
+        onStart?.();
+        return this.config.query(dialogId, from, asked);
+      });
+      return this.config.pace(task$, priority).pipe(
+        retry({
+          delay: (e: unknown, n: number) => {
+            if (e instanceof ConnectionClosed) return throwError(() => e);
+            this.config.report(toAgentError(e));
+            return timer(Math.min(MAX_RETRY_WAIT, 1_000 * 2 ** (n - 1)), this.config.scheduler);
+          },
+        }),
+        map((records) => ({ records, asked, left: left - records.length })),
+      );
     };
-    const pages$ = page(from, limit).pipe(
+    return page(after, limit).pipe(
       expand((p) => (p.records.length < p.asked || p.left <= 0 ? EMPTY : page(highestOf(p.records), p.left))),
       reduce((all: EventRecord[], p) => all.concat(p.records), []),
     );
-    const running = pages$.subscribe({
+  }
+
+  /**
+   * Fetches a dialog's history, page by page (a join keeps the newest `history` records; a catch-up
+   * reads everything from the last sequence delivered), then releases the held live events.
+   */
+  private fetch(dialogId: string, join: boolean, priority: number): void {
+    this.fetching.get(dialogId)?.subscription?.unsubscribe();
+    if (!this.held.has(dialogId)) this.held.set(dialogId, []);
+    if (join) this.joining.add(dialogId);
+    const history = this.config.follow ? this.config.follow.history : Infinity;
+    const hint = this.followed.get(dialogId);
+    const seed = this.seeds.get(dialogId) ?? 0;
+    // Joining a long dialog starts near its end when a snapshot said where the end is.
+    const from = join ? Math.max(seed, hint !== undefined ? hint - history : 0) : this.tracker.highest(dialogId);
+    const f: Fetch = { join, priority, started: false };
+    const subscription = this.pages(dialogId, from, Infinity, priority, () => (f.started = true)).subscribe({
       next: (records) => {
         this.fetching.delete(dialogId);
         this.joining.delete(dialogId);
         this.config.fetched?.(dialogId, records, join);
-        this.deliverHistory(records, join);
-        this.release(dialogId);
+        this.deliverHistory(join ? newest(records, history, this.liveFrom.get(dialogId)) : records, join);
+        if (this.overflowed.delete(dialogId)) this.fetch(dialogId, false, PRIORITY.urgent);
+        else this.release(dialogId);
       },
-      error: (e: unknown) => {
-        this.fetching.delete(dialogId);
-        // Cut short by a drop: keep holding; the catch-up on the next connection starts over.
-        if (e instanceof ConnectionClosed) return;
-        this.joining.delete(dialogId);
-        this.config.report(toAgentError(e));
-        this.release(dialogId);
-      },
+      // Only a closed socket ends a fetch early: it keeps holding, and the next catch-up starts over.
+      error: () => this.fetching.delete(dialogId),
     });
-    if (!running.closed) this.fetching.set(dialogId, running);
+    if (subscription.closed) return;
+    f.subscription = subscription;
+    this.fetching.set(dialogId, f);
   }
 
-  private deliverHistory(records: readonly EventRecord[], join: boolean): void {
+  private normalize(records: readonly EventRecord[]): MessagingEvent[] {
     const identity = this.config.identity();
-    if (!identity) return;
     const events: MessagingEvent[] = [];
+    if (!identity) return events;
     for (const record of records) {
       const event = normalizeEventRecord(record, identity, 'query', this.config.conversationOf);
       if (event.type !== 'ChatStateEvent') events.push(event);
     }
-    events.sort((a, b) => a.sequence - b.sequence);
-    // On joining, what another agent or bot already answered is history, not a question to answer;
-    // a reply key of this user's names exactly the message it answered.
-    let answered = 0;
-    const answeredByKey = new Set<number>();
-    if (join) {
-      const keyedOnly = this.config.follow !== false && this.config.follow.answeredBy === 'replyKey';
-      for (const e of events) {
-        if (e.role === 'CONSUMER' || e.type === 'AcceptStatusEvent' || this.config.isOwn(e)) continue;
-        const cause = e.isMe ? causeOfReplyKey(idempotencyKeyOf(e)) : undefined;
-        if (cause?.dialogId === e.dialogId) answeredByKey.add(cause.sequence);
-        if (!(keyedOnly && e.isMe)) answered = Math.max(answered, e.sequence);
-      }
-    }
-    for (const e of events) {
-      const event: MessagingEvent = e.sequence <= answered || answeredByKey.has(e.sequence) ? { ...e, history: true } : e;
-      if (this.tracker.add(event.dialogId, event.sequence)) this.config.deliver(event);
-    }
+    return events;
+  }
+
+  private deliverHistory(records: readonly EventRecord[], join: boolean): void {
+    const events = this.normalize(records).sort((a, b) => a.sequence - b.sequence);
+    // On joining, what another agent or bot already answered is history, not a question to answer.
+    const marked = join && this.config.follow ? markAnswered(events, this.config.follow.answeredBy, (e) => this.config.isOwn(e)) : events;
+    for (const event of marked) if (this.tracker.add(event.dialogId, event.sequence)) this.config.deliver(event);
   }
 
   private release(dialogId: string): void {
     const held = this.held.get(dialogId);
     this.held.delete(dialogId);
-    for (const e of held ?? []) if (this.tracker.add(e.dialogId, e.sequence)) this.config.deliver(e);
+    this.liveFrom.delete(dialogId);
+    if (!held) return;
+    held.sort((a, b) => a.sequence - b.sequence);
+    for (const e of held) if (this.tracker.add(e.dialogId, e.sequence)) this.config.deliver(e);
   }
 }
 
@@ -310,4 +361,12 @@ function highestOf(records: readonly EventRecord[]): number {
   let highest = 0;
   for (const r of records) highest = Math.max(highest, r.sequence ?? 0);
   return highest;
+}
+
+/** The newest `count` records written before `liveFrom` (by sequence), and every record from it on. */
+function newest(records: readonly EventRecord[], count: number, liveFrom = Infinity): readonly EventRecord[] {
+  if (records.length <= count) return records;
+  const before = records.filter((r) => (r.sequence ?? 0) < liveFrom).sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0));
+  const kept = new Set(before.slice(Math.max(0, before.length - count)));
+  return records.filter((r) => (r.sequence ?? 0) >= liveFrom || kept.has(r));
 }

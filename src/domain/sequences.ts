@@ -15,6 +15,8 @@ export interface SequenceTrackerConfig {
   maxGaps?: number;
   /** Dialogs remembered; beyond that the least recently active one is forgotten. Default 10 000. */
   maxDialogs?: number;
+  /** Dialogs never forgotten to make room, however quiet (the ones an agent follows). */
+  pinned?: (dialogId: string) => boolean;
 }
 
 /**
@@ -36,12 +38,23 @@ export class SequenceTracker {
   private readonly dialogs = new Map<string, Run[]>();
   private readonly maxGaps: number;
   private readonly maxDialogs: number;
+  private readonly pinned: ((dialogId: string) => boolean) | undefined;
   private last: string | undefined;
   private lastRuns: Run[] | undefined;
 
   constructor(config: SequenceTrackerConfig = {}) {
     this.maxGaps = config.maxGaps ?? 32;
     this.maxDialogs = config.maxDialogs ?? 10_000;
+    this.pinned = config.pinned;
+  }
+
+  /**
+   * Whether `sequence` would leave a gap above the highest sequence seen in the dialog (something
+   * between them was not seen). Records nothing.
+   */
+  isAhead(dialogId: string, sequence: number): boolean {
+    const runs = dialogId === this.last && this.lastRuns ? this.lastRuns : this.dialogs.get(dialogId);
+    return sequence > (runs?.[runs.length - 1]?.hi ?? 0) + 1;
   }
 
   /** Records a sequence; true when it had not been seen before (deliver it), false for a duplicate. */
@@ -123,10 +136,20 @@ export class SequenceTracker {
     this.dialogs.set(dialogId, runs);
     this.last = dialogId;
     this.lastRuns = runs;
-    if (this.dialogs.size > this.maxDialogs) {
-      const [oldest] = this.dialogs.keys();
-      if (oldest !== undefined) this.dialogs.delete(oldest);
-    }
+    if (this.dialogs.size > this.maxDialogs) this.evict();
     return runs;
+  }
+
+  /** Forgets the least recently active dialog that is not pinned; pinned ones move to the back. */
+  private evict(): void {
+    for (let tries = this.dialogs.size; tries > 0; tries--) {
+      const [oldest] = this.dialogs.keys();
+      if (oldest === undefined) return;
+      const runs = this.dialogs.get(oldest) as Run[];
+      this.dialogs.delete(oldest);
+      if (oldest === this.last) this.lastRuns = undefined;
+      if (!this.pinned?.(oldest)) return;
+      this.dialogs.set(oldest, runs);
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import {
+  asyncScheduler,
   concat,
   defer,
   filter,
@@ -217,7 +218,9 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
     const follow = options.follow ?? {};
     this.resume = new Resume({
       follow: resolveFollow(follow),
+      scheduler: asyncScheduler,
       query: (dialogId, after, max) => this.queryRecords(dialogId, after, max),
+      pace: (task$) => task$,
       identity: () => this.identity,
       conversationOf: (dialogId) => this.dialogs.conversationOf(dialogId),
       deliver: (e) => this.delivered.next(e),

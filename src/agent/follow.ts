@@ -1,0 +1,65 @@
+import { causeOfReplyKey } from '../domain/replyKeys.js';
+import type { MessagingEvent } from '../domain/types.js';
+import { idempotencyKeyOf } from './publish.js';
+
+/**
+ * Following conversations: when the agent becomes an active participant of a conversation, it
+ * fetches each open dialog's history and delivers it on `messages$` ahead of the dialog's live
+ * events. `false` turns this off (pipelines then query history themselves).
+ *
+ * @example
+ * createAgent({ ...creds, follow: { history: 200 } });
+ */
+export interface FollowOptions {
+  /** Most records delivered per dialog when joining: the newest ones. Default 1 000. */
+  history?: number;
+  /** Records per QueryMessages page. Default 100. */
+  pageSize?: number;
+  /**
+   * On joining, which earlier events of this same agent user answer a consumer's message (so it is
+   * marked `history: true` instead of being answered again):
+   * - `'anyReply'` (default): any later message from an agent or bot, this user's included,
+   *   answers every consumer message before it;
+   * - `'replyKey'`: this user's messages answer exactly the message named by their reply key
+   *   (`sendText(…, { replyTo })`), and nothing else; other participants' messages still answer
+   *   everything before them. An agent pool uses this, so a greeting sent by the previous owner
+   *   never hides an unanswered question.
+   */
+  answeredBy?: 'anyReply' | 'replyKey';
+}
+
+/**
+ * Follow options with defaults applied (`false` stays off).
+ *
+ * @example
+ * resolveFollow({ history: 200 }); // { history: 200, pageSize: 100, answeredBy: 'anyReply' }
+ */
+export function resolveFollow(follow: FollowOptions | false = {}): Required<FollowOptions> | false {
+  if (follow === false) return false;
+  return { history: follow.history ?? 1_000, pageSize: follow.pageSize ?? 100, answeredBy: follow.answeredBy ?? 'anyReply' };
+}
+
+/**
+ * Marks what was already answered in a dialog's history found on joining: every consumer message
+ * up to the last one another agent or bot answered (and, with `'replyKey'`, exactly the messages
+ * this user's replies name) becomes `history: true`. Events come sorted by sequence.
+ *
+ * @example
+ * markAnswered(events, 'anyReply', (e) => ownKeys.has(idempotencyKeyOf(e) ?? ''));
+ *
+ * @param events One dialog's events, oldest first.
+ * @param answeredBy Which replies count (see {@link FollowOptions.answeredBy}).
+ * @param isOwn Whether this agent published the event in this run (never counts as an answer).
+ * @return The same events, those already answered marked.
+ */
+export function markAnswered(events: readonly MessagingEvent[], answeredBy: 'anyReply' | 'replyKey', isOwn: (e: MessagingEvent) => boolean): MessagingEvent[] {
+  let answered = 0;
+  const answeredByKey = new Set<number>();
+  for (const e of events) {
+    if (e.role === 'CONSUMER' || e.type === 'AcceptStatusEvent' || isOwn(e)) continue;
+    const cause = e.isMe ? causeOfReplyKey(idempotencyKeyOf(e)) : undefined;
+    if (cause?.dialogId === e.dialogId) answeredByKey.add(cause.sequence);
+    if (!(answeredBy === 'replyKey' && e.isMe)) answered = Math.max(answered, e.sequence);
+  }
+  return events.map((e) => (e.sequence <= answered || answeredByKey.has(e.sequence) ? { ...e, history: true } : e));
+}
