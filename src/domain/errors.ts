@@ -1,3 +1,10 @@
+import { DecodeError } from '../protocol/errors.js';
+
+// DecodeError lives with the decoder (protocol never imports domain); re-exported here so it stays
+// one class among the typed errors, for `AgentError`, `toAgentError` and `instanceof`.
+export { DecodeError };
+export type { DecodeFailure } from '../protocol/errors.js';
+
 /**
  * Typed errors. Every failure the library can observe is one of these values, never thrown into
  * the event loop, and reported exactly once: a request you subscribed to yourself (`request`,
@@ -23,35 +30,6 @@ export type AgentError =
   | SessionTakenOver
   | SocketError
   | PipelineError;
-
-/** Why a frame failed to decode. */
-export type DecodeFailure = 'json' | 'envelope' | 'schema' | 'oversize';
-
-/**
- * A frame (or a response body) that could not be decoded. Names the path that failed and what was
- * expected there, never the offending value.
- *
- * @example
- * const r = decodeFrame('{oops');
- * if (isLeft(r)) r.left.kind; // 'DecodeError', r.left.reason === 'json'
- */
-export class DecodeError extends Error {
-  readonly kind = 'DecodeError' as const;
-  constructor(
-    message: string,
-    /** What went wrong: not JSON, not an envelope, a body failing its codec, or too large. */
-    readonly reason: DecodeFailure,
-    /** Dotted path of the first failing field, e.g. `body.changes[0].result.ringsDetails[0].ringState`. */
-    readonly path?: string,
-    /** The frame's `type` when it was readable. */
-    readonly frameType?: string,
-    /** The request id, when a request or response body failed. */
-    readonly reqId?: string,
-  ) {
-    super(message);
-    this.name = 'DecodeError';
-  }
-}
 
 /**
  * A request got no response within its timeout.

@@ -1,6 +1,6 @@
 import { isLeft, isRight, left, right, type Either } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { DecodeError } from '../domain/errors.js';
+import { DecodeError } from './errors.js';
 import { NotificationEnvelope, RequestEnvelope, ResponseEnvelope } from './envelope.js';
 import { beginUnknownValues, collectUnknownValues, endUnknownValues, type UnknownValue } from './common.js';
 import { EventRecord, type EventRecord as EventRecordType } from './messaging.js';

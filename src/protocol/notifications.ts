@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import type { DecodeError } from '../domain/errors.js';
+import type { DecodeError } from './errors.js';
 import { ChangeType, struct, type UnknownValue } from './common.js';
 import { ExConversationChangeNotificationBody, ExConversationResult } from './conversations.js';
 import { EventRecord } from './messaging.js';
