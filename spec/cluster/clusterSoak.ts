@@ -10,7 +10,7 @@
  * 1 when a target is missed. `runClusterSoak` is also used by clusterSoak.spec.ts (8 s).
  */
 import type { Consumer } from '../../src/emulator/index';
-import { createRandom } from '../../src/emulator/random';
+import { createRandom } from '../../src/emulator/engine/random';
 import { ClusterHarness, type WorkerHandle } from './harness';
 
 export interface ClusterSoakOptions {

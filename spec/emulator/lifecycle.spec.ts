@@ -1,9 +1,10 @@
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { EmulatorCore } from '../../src/emulator/core';
-import type { AgentSocket } from '../../src/emulator/hub';
+import { EmulatorCore } from '../../src/emulator/engine/core';
+import type { AgentSocket } from '../../src/emulator/engine/hub';
 import { startEmulator } from '../../src/emulator/index';
-import { createRandom } from '../../src/emulator/random';
-import { createClock, EmulatorState } from '../../src/emulator/state';
+import { createClock } from '../../src/emulator/engine/clock';
+import { createRandom } from '../../src/emulator/engine/random';
+import { EmulatorState } from '../../src/emulator/engine/state';
 import { goOnline, post, TestSocket } from './wsClient';
 import { eventually } from '../support/eventually';
 

@@ -1,7 +1,7 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import WebSocket from 'ws';
 import type { Emulator } from '../../src/emulator/index';
-import type { NotificationBody } from '../../src/emulator/hub';
+import type { NotificationBody } from '../../src/emulator/engine/hub';
 import { decodeFrame, type Frame, type NotificationType, type Response } from '../../src/protocol/index';
 
 /**

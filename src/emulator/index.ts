@@ -9,9 +9,9 @@
  * await emulator.close();
  */
 export { startEmulator } from './startEmulator.js';
-export { prepareFrames, type PreparedFrames } from './wireFrames.js';
-export { CSDS_SERVICES } from './http.js';
-export type { RandomFaultKind } from './hub.js';
+export { prepareFrames, type PreparedFrames } from './engine/wireFrames.js';
+export { CSDS_SERVICES } from './engine/auth.js';
+export type { NextFault, RandomFaultKind } from './engine/faults.js';
 export type {
   AgentIdentity,
   AgentOptions,

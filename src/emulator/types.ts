@@ -12,8 +12,8 @@ import type {
   RingState,
   TypedObject,
 } from '../protocol/index.js';
-import type { RandomFaultKind } from './hub.js';
-import type { PreparedFrames } from './wireFrames.js';
+import type { NextFault, RandomFaultKind } from './engine/faults.js';
+import type { PreparedFrames } from './engine/wireFrames.js';
 
 /**
  * Options of `startEmulator`. Every field has a default.
@@ -281,7 +281,16 @@ export interface Faults {
    * `perSecond`); requests over that are answered 429 with no effect, as LivePerson answers bursts.
    */
   rateLimit(options: { perSecond: number; burst?: number }): void;
-  /** Turns every fault off. */
+  /**
+   * The next request of this type (long name or short alias, or `'*'` for any) meets `fault`, once.
+   * Several calls queue up, each taken by one request in order. A simulator's way to put a fault
+   * at an exact moment: lost responses, 5xx/429, late answers, drops before or after the effect.
+   *
+   * @example
+   * emulator.faults.failNext('PublishEvent', { kind: 'dropAfterEffect' }); // published, then 1006
+   */
+  failNext(type: string, fault: NextFault): void;
+  /** Turns every fault off (queued `failNext` faults too). */
   clear(): void;
 }
 

@@ -11,37 +11,10 @@ import type {
   RingState,
   Role,
   Ttr,
-} from '../protocol/index.js';
+} from '../../protocol/index.js';
+import type { Clock } from './clock.js';
 import type { Random } from './random.js';
-import type { AgentOptions, ConsumerOptions } from './types.js';
-
-/**
- * Wall-clock time for timestamps, plus `tick()`: strictly increasing per emulator, for values
- * clients compare or use as keys (`metaDataLastUpdateTs`, the epoch part of ring ids).
- *
- * @example
- * const clock = createClock();
- * clock.tick() < clock.tick(); // true, even within one millisecond
- */
-export interface Clock {
-  now(): number;
-  tick(): number;
-}
-
-/**
- * A clock whose `tick()` never repeats.
- *
- * @example
- * const clock = createClock();
- * const ringId = `${convId}_${accountId}_${clock.tick()}`;
- */
-export function createClock(): Clock {
-  let last = 0;
-  return {
-    now: () => Date.now(),
-    tick: () => (last = Math.max(Date.now(), last + 1)),
-  };
-}
+import type { AgentOptions, ConsumerOptions } from '../types.js';
 
 /**
  * An agent user and its live availability.
@@ -132,7 +105,7 @@ export interface RingRecord {
   readonly ringExpiration: number;
   readonly ringExpirationTs: number;
   readonly weight: number;
-  timer?: ReturnType<typeof setTimeout>;
+  timer?: { unsubscribe(): void };
 }
 
 /**
@@ -233,7 +206,7 @@ export function currentTask(conv: ConversationRecord): TaskRecord | undefined {
  * belong to one account each; `accountId` is the first (default) account.
  *
  * @example
- * const state = new EmulatorState('12345678', createRandom(1), createClock());
+ * const state = new EmulatorState('12345678', createRandom(1), createClock(scheduler));
  * const agent = state.addAgent({ username: 'bot', password: 'secret' });
  * const other = state.addAccount(); // a seeded 8-digit id
  * state.addAgent({ username: 'bot', password: 'secret', accountId: other }); // another 'bot'

@@ -6,7 +6,7 @@ import {
   type FileUrlResponse,
   type Request,
   type UserProfile,
-} from '../protocol/index.js';
+} from '../../protocol/index.js';
 import { agentClientProperties, RequestError, type EmulatorCore, type Originator } from './core.js';
 import { updateConversationFields } from './fields.js';
 import { notification, type AgentSocket } from './hub.js';

@@ -138,7 +138,7 @@ export class Router {
       ringExpirationTs: ts + this.ringExpiration,
       weight: 1,
     };
-    ring.timer = setTimeout(() => {
+    ring.timer = this.state.clock.schedule(() => {
       ring.timer = undefined;
       if (ring.state !== 'WAITING') return;
       this.settle(ring, 'EXPIRED');
@@ -156,7 +156,7 @@ export class Router {
   }
 
   private clearTimer(ring: RingRecord): void {
-    if (ring.timer !== undefined) clearTimeout(ring.timer);
+    ring.timer?.unsubscribe();
     ring.timer = undefined;
   }
 }

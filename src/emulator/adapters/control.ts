@@ -2,10 +2,10 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Observable } from 'rxjs';
-import type { EmulatorCore } from './core.js';
+import type { EmulatorCore } from '../engine/core.js';
 import { readJson, sendJson, tooLarge } from './http.js';
 import { consolePage } from './console/page.js';
-import type { Consumer, ConversationSnapshot, Emulator } from './types.js';
+import type { Consumer, ConversationSnapshot, Emulator } from '../types.js';
 
 // Bodies of the control API, checked before anything is touched: bad input changes nothing.
 const AddAgent = t.intersection([

@@ -9,11 +9,12 @@ import type {
   MessagingEventBody,
   Role,
   TypedObject,
-} from '../protocol/index.js';
-import { Hub, type FaultState } from './hub.js';
+} from '../../protocol/index.js';
+import type { FaultState } from './faults.js';
+import { Hub } from './hub.js';
 import { Router } from './routing.js';
 import { mainDialog, type AgentRecord, type ConsumerRecord, type ConversationRecord, type DialogRecord, type EmulatorState } from './state.js';
-import type { FrameRecord, ReceivedRequest, SessionEvent } from './types.js';
+import type { FrameRecord, ReceivedRequest, SessionEvent } from '../types.js';
 
 /**
  * A request the server refuses: becomes a `{code, type: '.ReqBody$StringResp', body: message}`
@@ -98,7 +99,7 @@ export class EmulatorCore {
   /** Records one websocket frame (only called while recording). */
   recordFrame(agent: AgentRecord, direction: 'in' | 'out', text: string): void {
     const typed = /"type"\s*:\s*"([^"]+)"/.exec(text);
-    const frame: FrameRecord = { id: ++this.frames.next, at: Date.now(), username: agent.username, accountId: agent.accountId, direction, type: typed?.[1] ?? '?', text };
+    const frame: FrameRecord = { id: ++this.frames.next, at: this.state.clock.now(), username: agent.username, accountId: agent.accountId, direction, type: typed?.[1] ?? '?', text };
     this.frames.recent.push(frame);
     if (this.frames.recent.length > 1_000) this.frames.recent.shift();
     this.frames.subject.next(frame);
@@ -108,12 +109,12 @@ export class EmulatorCore {
   sessionStarted(agent: AgentRecord): void {
     const live = this.hub.socketsOfAgent(agent).length;
     if (live > 0) this.overlaps++;
-    this.sessions.next({ type: 'open', username: agent.username, accountId: agent.accountId, live: live + 1, overlapped: live > 0, at: Date.now() });
+    this.sessions.next({ type: 'open', username: agent.username, accountId: agent.accountId, live: live + 1, overlapped: live > 0, at: this.state.clock.now() });
   }
 
   /** A websocket of `agent` ended (closed, kicked or dropped). */
   sessionEnded(agent: AgentRecord): void {
-    this.sessions.next({ type: 'close', username: agent.username, accountId: agent.accountId, live: Math.max(0, this.hub.socketsOfAgent(agent).length - 1), overlapped: false, at: Date.now() });
+    this.sessions.next({ type: 'close', username: agent.username, accountId: agent.accountId, live: Math.max(0, this.hub.socketsOfAgent(agent).length - 1), overlapped: false, at: this.state.clock.now() });
   }
   private disposed = false;
 
@@ -130,7 +131,7 @@ export class EmulatorCore {
   ) {
     this.postSurvey = options.postSurvey ?? false;
     this.eventConversationId = options.eventConversationId ?? false;
-    this.hub = new Hub(this.faults, (id, accountId) => state.agentById(id, accountId));
+    this.hub = new Hub(this.faults, (id, accountId) => state.agentById(id, accountId), state.clock);
     this.retention = options.retention ?? 600_000;
     this.router = new Router(state, this.hub, options.ringExpiration, this.retention);
   }

@@ -6,8 +6,9 @@ import type {
   notificationCodecs,
   RequestType,
   SubscribeExConversationsBody,
-} from '../protocol/index.js';
-import type { Random } from './random.js';
+} from '../../protocol/index.js';
+import type { Clock } from './clock.js';
+import { drawFault, type FaultState } from './faults.js';
 import { agentState, conversationResult, routingTask } from './records.js';
 import type { AgentRecord, ConversationRecord, RingRecord, TaskRecord } from './state.js';
 import type { PreparedFrames } from './wireFrames.js';
@@ -43,64 +44,6 @@ export interface AgentSocket {
   sendMany(frames: PreparedFrames): void;
   close(code: number, reason?: string): void;
   terminate(): void;
-}
-
-/**
- * The faults that change what the hub sends; toggled by `emulator.faults`.
- *
- * @example
- * const faults: FaultState = { dropped: new Set(), omitLastContent: false, duplicateEvents: false };
- */
-export interface FaultState {
-  readonly dropped: Set<RequestType | '*'>;
-  omitLastContent: boolean;
-  duplicateEvents: boolean;
-  /** Response delays in ms by request type (or `'*'`). */
-  delays?: Map<RequestType | '*', number>;
-  /** OnlineEventDistribution frames reach each socket in swapped pairs. */
-  reorderEvents?: boolean;
-  /** Random faults drawn from a PRNG seeded by the emulator's seed. */
-  random?: RandomFaults;
-  /** The server stops answering altogether: no responses and no pongs to ws pings. */
-  silent?: boolean;
-  /** Requests over this rate, per socket, are answered 429 (LivePerson's answer to bursts). */
-  rateLimit?: { readonly perSecond: number; readonly burst: number };
-}
-
-/**
- * What `faults.random` injects: each request or event draws from `random`; with probability
- * `rate` one of `kinds` happens to it.
- *
- * @example
- * const randomFaults: RandomFaults = { rate: 0.1, kinds: ['dropResponse'], random: createRandom(seed) };
- */
-export interface RandomFaults {
-  readonly rate: number;
-  readonly kinds: readonly RandomFaultKind[];
-  readonly random: Random;
-}
-
-/**
- * The faults `faults.random` can pick: a request's response is dropped or delayed (1-100 ms), its
- * socket is dropped (1006), or an event frame is sent twice.
- *
- * @example
- * emulator.faults.random({ rate: 0.05, kinds: ['dropResponse', 'duplicateEvent'] });
- */
-export type RandomFaultKind = 'dropResponse' | 'delayResponse' | 'dropConnection' | 'duplicateEvent';
-
-/**
- * The random fault (if any) that hits the next request or event; draws only when random faults are on.
- *
- * @example
- * if (drawFault(core.faults, ['dropResponse']) === 'dropResponse') return;
- */
-export function drawFault(faults: FaultState, eligible: readonly RandomFaultKind[]): RandomFaultKind | undefined {
-  const config = faults.random;
-  if (!config) return undefined;
-  const kinds = config.kinds.filter((k) => eligible.includes(k));
-  if (kinds.length === 0 || config.random.next() >= config.rate) return undefined;
-  return kinds[config.random.int(kinds.length)];
 }
 
 /**
@@ -150,7 +93,7 @@ export function matchesFilter(conv: ConversationRecord, filter: SubscribeExConve
  * Whatever it sends about a conversation or an agent goes only to sockets of that account.
  *
  * @example
- * const hub = new Hub(faults, (id, accountId) => state.agentById(id, accountId));
+ * const hub = new Hub(faults, (id, accountId) => state.agentById(id, accountId), state.clock);
  * hub.distribute(conv, record); // OnlineEventDistribution to every agent participant
  */
 export class Hub {
@@ -162,6 +105,7 @@ export class Hub {
   constructor(
     private readonly faults: FaultState,
     private readonly agentById: (id: string, accountId: string) => AgentRecord | undefined,
+    private readonly clock: Clock,
   ) {}
 
   add(socket: AgentSocket): void {
@@ -276,12 +220,12 @@ export class Hub {
       socket.send(held);
     } else if (this.faults.reorderEvents) {
       this.heldEvents.set(socket, text);
-      // A frame with no successor in this turn of the event loop goes out alone, just late.
-      setImmediate(() => {
+      // A frame with no successor before the clock's next turn goes out alone, just late.
+      this.clock.schedule(() => {
         if (this.heldEvents.get(socket) !== text) return;
         this.heldEvents.delete(socket);
         socket.send(text);
-      });
+      }, 0);
     } else {
       socket.send(text);
     }

@@ -1,4 +1,4 @@
-import type { ConversationField, ParticipantsChange, UpdateConversationFieldBody } from '../protocol/index.js';
+import type { ConversationField, ParticipantsChange, UpdateConversationFieldBody } from '../../protocol/index.js';
 import { RequestError, type EmulatorCore } from './core.js';
 import { mainDialog, type AgentRecord, type ConversationRecord } from './state.js';
 

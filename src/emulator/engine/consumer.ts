@@ -1,8 +1,8 @@
 import { Observable } from 'rxjs';
-import type { KnownEventRecord, MessagingEventBody, TypedObject } from '../protocol/index.js';
+import type { KnownEventRecord, MessagingEventBody, TypedObject } from '../../protocol/index.js';
 import { consumerClientProperties, RequestError, type EmulatorCore, type Originator } from './core.js';
 import type { ConversationRecord } from './state.js';
-import type { Consumer, QuickReply } from './types.js';
+import type { Consumer, QuickReply } from '../types.js';
 
 /**
  * The consumer side of a conversation, publishing through the same path as agents' requests, so

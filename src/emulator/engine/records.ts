@@ -7,9 +7,9 @@ import type {
   ParticipantsByRole,
   RingDetails,
   RoutingTask,
-} from '../protocol/index.js';
+} from '../../protocol/index.js';
 import { mainDialog, type AgentRecord, type ConversationRecord, type DialogRecord, type RingRecord, type TaskRecord } from './state.js';
-import { isKnownEvent } from '../protocol/index.js';
+import { isKnownEvent } from '../../protocol/index.js';
 
 // Wire shapes are built as the protocol's own types, so the compiler checks that the emulator
 // speaks the protocol the client decodes.
