@@ -1,7 +1,7 @@
 import { firstValueFrom } from 'rxjs';
 import { createAgent, sendText, type AgentError } from '../../src/index';
 import { aConversationChange, conversationFrame, seedIds } from '../../src/testing/index';
-import { connected, FakeServer, setup, tokenConfig, virtualTime } from './fakeServer';
+import { connected, FakeServer, passwordConfig, setup, tokenConfig, virtualTime } from './fakeServer';
 
 /**
  * Faults at unlucky moments (issue #21): each spec failed on main 38d50c9 before its fix.
@@ -204,5 +204,31 @@ describe('the agent under faults at unlucky moments, in virtual time', () => {
     await clock.advance(10_000);
     expect(server.sockets).toHaveLength(1);
     expect(server.sockets[0]?.closed).toBe(false);
+  });
+
+  it('aborts a login in flight when disposed, and times a login out in virtual time', async () => {
+    const clock = virtualTime();
+    const server = new FakeServer(clock.scheduler);
+    const signals: AbortSignal[] = [];
+    const hanging = ((_input: unknown, init?: RequestInit) => {
+      if (init?.signal) signals.push(init.signal);
+      return new Promise<Response>(() => undefined);
+    }) as typeof fetch;
+    const errors: AgentError[] = [];
+    const agent = createAgent(passwordConfig(server, clock.scheduler, { fetch: hanging }, { loginTimeout: 2_000, reconnect: { initialInterval: 60_000, jitter: 0 } }));
+    cleanups.push(() => agent.dispose());
+    agent.errors$.subscribe((e) => errors.push(e));
+    const connecting = firstValueFrom(agent.connect()).catch((e: AgentError) => e);
+    await clock.advance(1_999);
+    expect(errors).toEqual([]);
+    await clock.advance(1);
+    expect(errors).toContainEqual(expect.objectContaining({ kind: 'AuthFailed', stage: 'login', message: expect.stringContaining('timed out after 2000 ms') }));
+    expect(signals[0]?.aborted).toBe(true);
+    await clock.advance(60_000); // the next try hangs too
+    expect(signals).toHaveLength(2);
+    expect(signals[1]?.aborted).toBe(false);
+    agent.dispose();
+    expect(signals[1]?.aborted).toBe(true);
+    await expect(connecting).resolves.toMatchObject({ kind: 'ConnectionClosed', code: 1000 });
   });
 });

@@ -187,16 +187,18 @@ class LpAgent extends CommandMethods implements Agent {
     const { logger } = this.options;
     this.logger = logger.child ? logger.child({ lib: 'lp-agent-rx', accountId: config.accountId }) : logger;
     this.credentials = config;
-    this.auth = config;
+    // Auth reads the agent's clock: CSDS expiry and session ages follow virtual time in a simulation.
+    this.auth = { ...config, now: this.options.now };
     const report = (e: AgentError): void => this.emitError(e);
     const log = (level: 'debug' | 'info' | 'warn', message: string): void => this.log(level, message);
     this.sessions = new SessionKeeper({
       credentials: config,
-      auth: config,
-      csds: createCsdsClient(config),
+      auth: this.auth,
+      csds: createCsdsClient(this.auth),
       scheduler: this.options.scheduler,
       refreshInterval: this.options.refreshInterval,
       refreshRetryInterval: this.options.refreshRetryInterval,
+      loginTimeout: config.loginTimeout ?? 10_000,
       report,
       log,
     });
@@ -224,7 +226,7 @@ class LpAgent extends CommandMethods implements Agent {
         if (!channels.catchUp.hasSubscribers) return;
         let oldest = Infinity;
         for (const r of records) if (r.serverTimestamp !== undefined && r.serverTimestamp < oldest) oldest = r.serverTimestamp;
-        const lag = oldest === Infinity ? 0 : Math.max(0, Date.now() - oldest);
+        const lag = oldest === Infinity ? 0 : Math.max(0, this.options.now() - oldest);
         channels.catchUp.publish({ agent: this, dialogId, kind: join ? 'join' : 'catch-up', records: records.length, lag });
       },
     });
@@ -425,7 +427,7 @@ class LpAgent extends CommandMethods implements Agent {
 
   private status(state: ConnectionState): void {
     const previous = this.connectionSubject.value;
-    if (state.status === 'open' && previous.status !== 'open') this.counts.openedAt = performance.now();
+    if (state.status === 'open' && previous.status !== 'open') this.counts.openedAt = this.options.now();
     if (state.status !== previous.status || state.attempt !== previous.attempt) {
       const detail = [state.attempt !== undefined ? `attempt ${state.attempt}` : '', state.code !== undefined ? `after close ${state.code}` : ''].filter(Boolean).join(', ');
       this.log(state.status === 'reconnecting' ? 'warn' : 'info', `connection ${state.status}${detail ? ` (${detail})` : ''}`);
@@ -443,7 +445,7 @@ class LpAgent extends CommandMethods implements Agent {
     const { status } = this.connectionSubject.value;
     return {
       status,
-      uptime: status === 'open' ? Math.round(performance.now() - counts.openedAt) : 0,
+      uptime: status === 'open' ? Math.round(this.options.now() - counts.openedAt) : 0,
       reconnects: counts.reconnects,
       rtt: counts.rtt,
       clockSkew: counts.skew,
@@ -459,8 +461,7 @@ class LpAgent extends CommandMethods implements Agent {
   /** Watches one request on the wire: pending count, GetClock's round trip and skew, the tracing channel. */
   private trace(type: string, reqId: string): RequestTrace {
     this.counts.pending++;
-    const startedAt = performance.now();
-    const sentAtWall = Date.now();
+    const startedAt = this.options.now();
     const traced = channels.requestStart.hasSubscribers || channels.requestEnd.hasSubscribers || channels.requestError.hasSubscribers;
     const context: RequestMessage | undefined = traced ? { agent: this, type, reqId, startedAt } : undefined;
     if (context) channels.requestStart.publish(context);
@@ -470,7 +471,7 @@ class LpAgent extends CommandMethods implements Agent {
       settled = true;
       this.counts.pending--;
       if (!context) return;
-      context.duration = performance.now() - startedAt;
+      context.duration = this.options.now() - startedAt;
       context.outcome = outcome;
       if (code !== undefined) context.code = code;
       if (error) {
@@ -482,11 +483,11 @@ class LpAgent extends CommandMethods implements Agent {
     return {
       answered: (response) => {
         if (type === '.GetClock' && response.code < 400) {
-          const rtt = performance.now() - startedAt;
+          const rtt = this.options.now() - startedAt;
           this.counts.rtt = Math.round(rtt);
           const body = response.body;
           const serverTime = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['currentTime'] : undefined;
-          if (typeof serverTime === 'number') this.counts.skew = Math.round(serverTime - (sentAtWall + rtt / 2));
+          if (typeof serverTime === 'number') this.counts.skew = Math.round(serverTime - (startedAt + rtt / 2));
         }
         settle(response.code < 400 ? 'ok' : 'failed', response.code, response.code < 400 ? undefined : new RequestFailed(type, reqId, response.code, response.body));
       },
@@ -598,8 +599,7 @@ class LpAgent extends CommandMethods implements Agent {
   }
 
   private newKey(): string {
-    const uuid = globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-    return `lp-agent-rx:${uuid}`;
+    return `lp-agent-rx:${this.options.newId()}`;
   }
 
   private rememberKey(key: string): void {

@@ -4,6 +4,7 @@ import type { SocketFactory } from '../socket/index.js';
 // `platform.js` is swapped for `browserPlatform.js` by bundlers targeting browsers (package.json `browser`).
 import { defaultSocketFactory } from '../socket/platform.js';
 import { DEFAULT_RETRY_BACKOFF } from '../operators/retryBackoff.js';
+import { randomId, systemNow } from '../runtime/index.js';
 import type { PacingOptions } from './pacing.js';
 import { resolveFollow, type FollowOptions } from './resume.js';
 
@@ -107,8 +108,17 @@ export interface AgentOptions extends AuthOptions {
   wsService?: string;
   /** Frames longer than this many characters are reported as oversize. Default 8 Mi. */
   maxFrameLength?: number;
-  /** Where timers run; pass a TestScheduler in virtual-time tests. Default `asyncScheduler`. */
+  /**
+   * Where timers run; pass a TestScheduler in virtual-time tests. Default `asyncScheduler`. Given
+   * one, the agent also reads the time from it (unless `now` is given), so virtual time is the
+   * only time the agent sees.
+   */
   scheduler?: SchedulerLike;
+  /**
+   * Randomness in [0, 1): reconnect jitter and publish keys. Default `Math.random` (and
+   * `crypto.randomUUID` for keys); a simulation passes a seeded source.
+   */
+  random?: () => number;
   /** Opens the websocket. Default `openNodeSocket` (over `ws`) in Node, `openBrowserSocket` in browser bundles. */
   socketFactory?: SocketFactory;
   /** Extra CA for TLS (e.g. the emulator's self-signed certificate). */
@@ -141,6 +151,11 @@ export interface ResolvedAgentOptions {
   wsService: string;
   maxFrameLength: number | undefined;
   scheduler: SchedulerLike;
+  /** Milliseconds since the epoch: the scheduler's, when one was given, else the system clock. */
+  now: () => number;
+  /** A fresh random id (publish keys). */
+  newId: () => string;
+  random: (() => number) | undefined;
   socketFactory: SocketFactory;
   logger: Logger;
 }
@@ -167,12 +182,14 @@ export function resolveAgentOptions(config: AgentOptions): ResolvedAgentOptions 
     scheduler = asyncScheduler,
     socketFactory = defaultSocketFactory,
     logger = {},
+    random,
   } = config;
+  const now = config.now ?? (config.scheduler ? () => scheduler.now() : systemNow);
   return {
     requestTimeout,
     keepAlive,
     refreshInterval,
-    reconnect: reconnect === false ? false : { ...DEFAULT_RECONNECT, ...reconnect },
+    reconnect: reconnect === false ? false : { ...DEFAULT_RECONNECT, ...(random ? { random } : {}), ...reconnect },
     stableAfter,
     refreshRetryInterval,
     onSessionTakenOver,
@@ -184,6 +201,9 @@ export function resolveAgentOptions(config: AgentOptions): ResolvedAgentOptions 
     wsService,
     maxFrameLength,
     scheduler,
+    now,
+    newId: () => randomId(random),
+    random,
     socketFactory,
     logger,
   };

@@ -1,4 +1,4 @@
-import { BehaviorSubject, catchError, defer, EMPTY, exhaustMap, from, type Observable, of, switchMap, tap, throwError, timer, type SchedulerLike } from 'rxjs';
+import { BehaviorSubject, catchError, defer, EMPTY, exhaustMap, Observable, of, switchMap, tap, throwError, timeout, timer, type SchedulerLike } from 'rxjs';
 import { login, refreshSession, type AuthOptions, type Credentials, type CsdsClient, type Session } from '../auth/index.js';
 import { AuthFailed, redact, type AgentError } from '../domain/errors.js';
 import type { Identity } from '../domain/types.js';
@@ -19,6 +19,8 @@ export interface SessionConfig {
   readonly refreshInterval: number;
   /** Delay before the first retry of a failed refresh (5xx, network), in ms. */
   readonly refreshRetryInterval: number;
+  /** Timeout of one login or refresh call, in ms. */
+  readonly loginTimeout: number;
   report(error: AgentError): void;
   log(level: 'debug' | 'info' | 'warn', message: string): void;
 }
@@ -74,7 +76,7 @@ export class SessionKeeper {
       if (this.me && 'token' in this.config.credentials) {
         return throwError(() => new AuthFailed('the caller-supplied bearer token was rejected and cannot be renewed', 'handshake', true));
       }
-      return from(login(this.config.credentials, this.config.auth, this.config.csds)).pipe(
+      return this.abortable('login', (signal) => login(this.config.credentials, this.config.auth, this.config.csds, signal)).pipe(
         tap((fresh) => {
           this.config.log('info', `logged in to account ${fresh.accountId} as ${fresh.legacyId}`);
           this.stale = false;
@@ -101,7 +103,7 @@ export class SessionKeeper {
   }
 
   private refreshOnce(session: Session): Observable<never> {
-    return defer(() => from(refreshSession(session, this.config.auth))).pipe(
+    return this.abortable('refresh', (signal) => refreshSession(session, this.config.auth, signal)).pipe(
       tap({ next: () => this.config.log('debug', 'session refreshed'), error: (e: unknown) => this.config.report(asAuthFailed(e)) }),
       retryBackoff({
         initialInterval: this.config.refreshRetryInterval,
@@ -122,6 +124,27 @@ export class SessionKeeper {
         }
         return EMPTY;
       }),
+    );
+  }
+
+  /**
+   * An auth call as a cold Observable: unsubscribing (a dispose, a new session) aborts the request,
+   * and its timeout runs on the scheduler, so virtual time decides it as it decides everything else.
+   */
+  private abortable<T>(stage: 'login' | 'refresh', call: (signal: AbortSignal) => Promise<T>): Observable<T> {
+    const { loginTimeout, scheduler } = this.config;
+    return new Observable<T>((subscriber) => {
+      const controller = new AbortController();
+      call(controller.signal).then(
+        (value) => {
+          subscriber.next(value);
+          subscriber.complete();
+        },
+        (e: unknown) => subscriber.error(e),
+      );
+      return () => controller.abort();
+    }).pipe(
+      timeout({ first: loginTimeout, scheduler, with: () => throwError(() => new AuthFailed(`${stage} timed out after ${loginTimeout} ms`, stage, false)) }),
     );
   }
 

@@ -49,8 +49,10 @@ export interface AuthResponse {
  *
  * @example
  * const response = await send({ stage: 'csds', what: `CSDS lookup for account ${id}`, host, path, method: 'GET', secrets: [], fatalOn4xx: true, minRetryAfterMs: 1_000 }, options);
+ *
+ * @param signal Aborts the call (a disposed agent); given, it replaces the `loginTimeout` timer.
  */
-export async function send(call: AuthCall, options: ResolvedAuthOptions): Promise<AuthResponse> {
+export async function send(call: AuthCall, options: ResolvedAuthOptions, signal?: AbortSignal): Promise<AuthResponse> {
   const { stage, what, host, path, method, body, cookie } = call;
   if (!isValidHost(host)) {
     throw new AuthFailed(`${what}: "${redact(host)}" is not a valid host[:port]`, stage, true);
@@ -65,7 +67,8 @@ export async function send(call: AuthCall, options: ResolvedAuthOptions): Promis
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(options.loginTimeout),
+      // A caller's signal brings its own timeout (the agent keeps it on its scheduler, so virtual time rules it).
+      signal: signal ?? AbortSignal.timeout(options.loginTimeout),
     });
     text = await response.text();
   } catch (error) {

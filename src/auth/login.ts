@@ -43,12 +43,14 @@ const LoginResponse = t.intersection([
  * @param credentials One of the four credential kinds.
  * @param options Where and how to reach LivePerson.
  * @param csds A shared CSDS client, to reuse its cache across logins. Default a fresh one.
+ * @param signal Aborts the login call (it then owns the timeout: see `send`).
  * @return The new session.
  */
 export async function login(
   credentials: Credentials,
   options: AuthOptions = {},
   csds: CsdsClient = createCsdsClient(options),
+  signal?: AbortSignal,
 ): Promise<Session> {
   const resolved = resolveAuthOptions(options);
   const { accountId } = credentials;
@@ -78,6 +80,7 @@ export async function login(
       minRetryAfterMs: 5_000,
     },
     resolved,
+    signal,
   );
   const { bearer, csrf, config, sessionTTl } = decodeBody(LoginResponse, response.text, what, 'login');
   const userId = String(config.userId);

@@ -1,3 +1,4 @@
+import { systemNow } from '../runtime/index.js';
 import { fetchTrusting } from './platform.js';
 
 /**
@@ -32,7 +33,7 @@ export interface AuthOptions {
   readonly userAgent?: string;
   /** Timeout of each auth HTTP call (CSDS, login, refresh, logout), in ms. Default 10 000. */
   readonly loginTimeout?: number;
-  /** The clock, in ms since the epoch, for CSDS expiry and `Session.issuedAt`. Default `Date.now`. */
+  /** The clock, in ms since the epoch, for CSDS expiry and `Session.issuedAt`. Default the system clock. */
   readonly now?: () => number;
 }
 
@@ -69,7 +70,7 @@ export function resolveAuthOptions(options: AuthOptions = {}): ResolvedAuthOptio
     fetch: fetchImpl = ca === undefined ? globalThis.fetch : fetchTrusting(ca),
     userAgent = 'lp-agent-rx',
     loginTimeout = 10_000,
-    now = Date.now,
+    now = systemNow,
   } = options;
   const overrides: Record<string, string> = {};
   for (const [service, host] of Object.entries(domains)) if (host !== undefined) overrides[service] = host;

@@ -17,9 +17,9 @@ import type { Session } from './session.js';
  *   refreshSession(session, options).catch((e: AuthFailed) => relogin(e));
  * }, 4 * 60_000);
  */
-export async function refreshSession(session: Session, options: AuthOptions = {}): Promise<void> {
+export async function refreshSession(session: Session, options: AuthOptions = {}, signal?: AbortSignal): Promise<void> {
   if (session.csrf === undefined) return;
-  await postWithSession('refresh', session, session.csrf, options);
+  await postWithSession('refresh', session, session.csrf, options, signal);
 }
 
 /**
@@ -37,7 +37,7 @@ export async function logout(session: Session, options: AuthOptions = {}): Promi
   );
 }
 
-async function postWithSession(action: 'refresh' | 'logout', session: Session, csrf: string, options: AuthOptions): Promise<void> {
+async function postWithSession(action: 'refresh' | 'logout', session: Session, csrf: string, options: AuthOptions, signal?: AbortSignal): Promise<void> {
   const { accountId } = session;
   const what = `${action} for account ${accountId}`;
   const host = session.domains['agentVep'];
@@ -56,6 +56,7 @@ async function postWithSession(action: 'refresh' | 'logout', session: Session, c
       minRetryAfterMs: 1_000,
     },
     resolveAuthOptions(options),
+    signal,
   );
 }
 
