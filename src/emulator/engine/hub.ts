@@ -4,7 +4,6 @@ import type {
   ExConversationResult,
   NotificationType,
   notificationCodecs,
-  RequestType,
   SubscribeExConversationsBody,
 } from '../../protocol/index.js';
 import type { Clock } from './clock.js';
