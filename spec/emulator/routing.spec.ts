@@ -183,7 +183,7 @@ describe('emulator routing: agent state, rings, accept', () => {
     expect(emulator.conversation(consumer.convId)?.details.participants.ASSIGNED_AGENT).toBeUndefined();
   });
 
-  it('expires unanswered rings after ringExpiration', async () => {
+  it('expires unanswered rings after ringExpiration, and rings again', async () => {
     await emulator.close();
     emulator = await startEmulator({ seed: 2, ringExpiration: 30 });
     emulator.addAgent({ username: 'bot', password: 'secret' });
@@ -192,7 +192,8 @@ describe('emulator routing: agent state, rings, accept', () => {
     const consumer = await emulator.consumer();
     const expired = await bot.notification('.ams.routing.RoutingTaskNotification', (b) => b.changes[0]?.result.ringsDetails[0]?.ringState === 'EXPIRED');
     expect(expired.changes[0]?.result).toMatchObject({ conversationId: consumer.convId, taskCompleted: false });
-    expect(emulator.conversation(consumer.convId)?.rings.map((r) => r.ringState)).toEqual(['EXPIRED']);
+    // Routing offers the conversation again: a new ring, WAITING.
+    expect(emulator.conversation(consumer.convId)?.rings.map((r) => r.ringState)).toEqual(['EXPIRED', 'WAITING']);
   });
 
   it('cancels waiting rings when the consumer closes the conversation', async () => {

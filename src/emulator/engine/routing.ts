@@ -125,7 +125,8 @@ export class Router {
     if (agent.accountId !== conv.accountId) return;
     const available = agent.availability === 'ONLINE' || (task.transfer && agent.availability === 'OCCUPIED');
     if (conv.state !== 'OPEN' || !available || !this.hub.hasRoutingSubscription(agent)) return;
-    if (task.excluded.has(agent.legacyId) || task.rings.some((r) => r.agent === agent)) return;
+    // An agent is rung once per task, unless its ring expired: routing offers the conversation again.
+    if (task.excluded.has(agent.legacyId) || task.rings.some((r) => r.agent === agent && r.state !== 'EXPIRED')) return;
     if (conv.participants.some((p) => p.id === agent.legacyId)) return;
     if (task.only ? !task.only.has(agent.legacyId) : !agent.skills.some((s) => s === '-1' || s === task.skillId)) return;
     this.forgetSettled();
@@ -143,6 +144,7 @@ export class Router {
       if (ring.state !== 'WAITING') return;
       this.settle(ring, 'EXPIRED');
       this.hub.notifyRing(conv, task, ring);
+      if (!task.completed) for (const other of this.state.agents.values()) this.ringIfEligible(conv, task, other);
     }, this.ringExpiration);
     task.rings.push(ring);
     this.rings.set(ring.ringId, { conv, task, ring });

@@ -1,0 +1,234 @@
+/**
+ * Runs one world: a real `createAgent` with the demo bot, on the emulator's engine through the
+ * in-memory transport, in virtual time. After the faults stop and the world settles, the
+ * invariants are checked. Same world, same run, byte for byte.
+ */
+import { firstValueFrom, type Subscription } from 'rxjs';
+import { createAgent, SESSION_TAKEN_OVER_CODE, type Agent, type ConnectionState, type MessagingEvent } from '../../src/index';
+import { causeOfReplyKey } from '../../src/domain/replyKeys';
+import { createMemoryEmulator, createVirtualTime, type Consumer } from '../../src/emulator/index';
+import { demoBot } from '../../docs/examples/demoBot';
+import { isFault, prng, type Action, type World } from './world';
+
+/** How long the world is left alone after its last step: every backoff ends well within it. */
+export const SETTLE_MS = 10 * 60_000;
+/** A message written after the last fault (or the reconnect after it) reaches messages$ within this, in virtual ms. */
+export const LATENCY_BOUND_MS = 5_000;
+
+/** What one run found. */
+export interface RunResult {
+  readonly seed: number;
+  readonly violations: string[];
+  /** Delivery latencies (virtual ms) of messages written after the last fault. */
+  readonly latencies: number[];
+  /** Which connection phase each fault met: `fault@phase`. */
+  readonly coverage: string[];
+  readonly trace: string[];
+}
+
+/** Options of a run: a mutation canary to turn on, a trace to keep. */
+export interface RunOptions {
+  readonly mutations?: readonly string[];
+  readonly trace?: boolean;
+}
+
+interface Written {
+  readonly conv: number;
+  readonly dialogId: string;
+  readonly sequence: number;
+  readonly at: number;
+  readonly question: boolean;
+}
+
+/**
+ * Runs a world and checks its invariants.
+ *
+ * @example
+ * const result = await runWorld(drawWorld(7));
+ * result.violations; // []
+ */
+export async function runWorld(world: World, options: RunOptions = {}): Promise<RunResult> {
+  const time = createVirtualTime();
+  const { scheduler } = time;
+  const emulator = createMemoryEmulator({ seed: world.seed, scheduler });
+  const trace: string[] = [];
+  const log = (line: string): void => {
+    if (options.trace) trace.push(`${String(time.now()).padStart(8)} ${line}`);
+  };
+  const violations: string[] = [];
+  const coverage: string[] = [];
+  const creds = emulator.addAgent({ username: 'bot', password: 'secret', skills: ['-1'] });
+  const agent: Agent = createAgent({
+    ...creds,
+    scheduler,
+    random: prng(world.seed ^ 0x9e3779b9),
+    follow: { history: world.history },
+    onSessionTakenOver: 'reconnect',
+    ...(options.mutations ? ({ mutations: options.mutations } as object) : {}),
+  });
+  const delivered = new Map<string, number>();
+  const lastLive = new Map<string, number>();
+  const deliveredAt = new Map<string, number>();
+  let state: ConnectionState = { status: 'closed' };
+  let openedAt = 0;
+  const subs: Subscription[] = [
+    agent.connection$.subscribe((s) => {
+      if (s.status === 'open' && state.status !== 'open') openedAt = time.now();
+      state = s;
+      log(`connection ${s.status}${s.code !== undefined ? ` ${s.code}` : ''}`);
+    }),
+    agent.messages$.subscribe((m: MessagingEvent) => {
+      const key = `${m.dialogId}#${m.sequence}`;
+      delivered.set(key, (delivered.get(key) ?? 0) + 1);
+      if (!deliveredAt.has(key)) deliveredAt.set(key, time.now());
+      if (delivered.get(key) === 2) violations.push(`delivered twice: ${key}`);
+      if (!m.history && m.sequence > 0) {
+        if ((lastLive.get(m.dialogId) ?? 0) > m.sequence) violations.push(`out of order in ${m.dialogId}: ${m.sequence} after ${lastLive.get(m.dialogId) ?? 0}`);
+        lastLive.set(m.dialogId, Math.max(lastLive.get(m.dialogId) ?? 0, m.sequence));
+      }
+      log(`messages$ ${key}${m.history ? ' (history)' : ''}`);
+    }),
+    agent.run(demoBot(agent)),
+  ];
+  if (options.trace) {
+    subs.push(
+      emulator.wire$.subscribe((e) => {
+        if (e.type === 'in' || e.type === 'out') log(`#${e.connection} ${e.type === 'in' ? '->' : '<-'} ${e.text.length > 600 ? `${e.text.slice(0, 600)}…` : e.text}`);
+        else if (e.type === 'close' || e.type === 'open' || e.type === 'refused') log(`#${e.connection} ${e.type}${'code' in e ? ` ${e.code} by ${e.by}` : ''}`);
+        else if (e.type === 'http') log(`http ${e.method} ${e.path} ${e.status}`);
+      }),
+    );
+  }
+  let connectSettled = false;
+  const started = (async () => {
+    await firstValueFrom(agent.connect());
+    const me = agent.identity;
+    await firstValueFrom(agent.subscribeRoutingTasks());
+    await firstValueFrom(agent.subscribeExConversations({ convState: ['OPEN'], agentIds: me ? [me.legacyId] : [] }));
+    await firstValueFrom(agent.setAgentState({ availability: 'ONLINE' }));
+  })().then(
+    () => (connectSettled = true),
+    (e: unknown) => {
+      connectSettled = true;
+      violations.push(`start failed: ${String(e)}`);
+    },
+  );
+
+  const consumers = new Map<number, Consumer>();
+  const closedConvs = new Set<number>();
+  const written: Written[] = [];
+  const timed: Array<{ until: number; apply: () => void }> = [];
+  const reapply = (): void => {
+    emulator.faults.clear();
+    for (const t of timed) if (t.until > time.now()) t.apply();
+  };
+  const act = async (action: Action): Promise<void> => {
+    if (isFault(action)) coverage.push(`${action.kind}@${state.status}`);
+    log(`step ${JSON.stringify(action)}`);
+    switch (action.kind) {
+      case 'open':
+        consumers.set(action.conv, await emulator.consumer({ skillId: '-1' }));
+        return;
+      case 'say': {
+        const consumer = consumers.get(action.conv);
+        if (!consumer || closedConvs.has(action.conv)) return;
+        const sequence = await consumer.send(action.text);
+        written.push({ conv: action.conv, dialogId: consumer.convId, sequence, at: time.now(), question: true });
+        return;
+      }
+      case 'close': {
+        const consumer = consumers.get(action.conv);
+        if (!consumer || closedConvs.has(action.conv)) return;
+        closedConvs.add(action.conv);
+        await consumer.close();
+        return;
+      }
+      case 'drop':
+        return emulator.dropConnections(action.code);
+      case 'secondSession':
+        return emulator.dropConnections(SESSION_TAKEN_OVER_CODE);
+      case 'expireTokens':
+        return emulator.expireTokens();
+      case 'failNext': {
+        const f = action.fault;
+        emulator.faults.failNext(
+          action.type,
+          f === '500' ? { kind: 'status', code: 500 } : f === '429' ? { kind: 'status', code: 429 } : f === 'late' ? { kind: 'late', ms: 3_000 } : { kind: f },
+        );
+        return;
+      }
+      case 'halfDead':
+      case 'refreshUnauthorized':
+      case 'duplicates':
+      case 'reorder': {
+        const apply =
+          action.kind === 'halfDead'
+            ? () => emulator.faults.stopAnswering()
+            : action.kind === 'refreshUnauthorized'
+              ? () => emulator.faults.refreshUnauthorized(true)
+              : action.kind === 'duplicates'
+                ? () => emulator.faults.duplicateEvents()
+                : () => emulator.faults.reorderEvents(true);
+        timed.push({ until: time.now() + action.ms, apply });
+        apply();
+        scheduler.schedule(reapply, action.ms);
+        return;
+      }
+    }
+  };
+
+  let lastFaultAt = 0;
+  for (const step of world.steps) {
+    await time.advance(Math.max(0, step.at - time.now()));
+    await act(step.action);
+    if (isFault(step.action)) lastFaultAt = Math.max(lastFaultAt, time.now() + ('ms' in step.action ? step.action.ms : 0));
+  }
+  await time.advance(SETTLE_MS);
+  await started;
+
+  // Liveness, after the world settled.
+  const stats = agent.stats();
+  if (state.status !== 'open') violations.push(`connection$ is ${state.status}, not open`);
+  if (!connectSettled) violations.push('connect() never settled');
+  if (stats.catchUpBacklog !== 0) violations.push(`catch-up backlog ${stats.catchUpBacklog} after settling`);
+  if (stats.pendingRequests !== 0) violations.push(`${stats.pendingRequests} requests still pending after settling`);
+  const openConvs = new Set([...consumers].filter(([c]) => !closedConvs.has(c)).map(([, consumer]) => consumer.convId));
+  const latencies: number[] = [];
+  // A join keeps the newest `history` records: the prefix before the first one delivered is cut by design.
+  const firstDelivered = new Map<string, number>();
+  for (const key of delivered.keys()) {
+    const [dialogId = '', sequence = '0'] = key.split('#');
+    firstDelivered.set(dialogId, Math.min(firstDelivered.get(dialogId) ?? Infinity, Number(sequence)));
+  }
+  const cut = (w: Written): boolean => w.sequence < (firstDelivered.get(w.dialogId) ?? Infinity) && written.filter((o) => o.dialogId === w.dialogId).length > world.history;
+  for (const w of written) {
+    const key = `${w.dialogId}#${w.sequence}`;
+    if (!delivered.has(key)) {
+      if (openConvs.has(w.dialogId) && !cut(w)) violations.push(`never delivered: ${key}`);
+      continue;
+    }
+    if (w.at > lastFaultAt && state.status === 'open') {
+      // Counted from when it was written, or from the reconnect that followed the last fault.
+      const latency = (deliveredAt.get(key) ?? Infinity) - Math.max(w.at, openedAt);
+      latencies.push(latency);
+      if (latency > LATENCY_BOUND_MS) violations.push(`delivered ${latency} ms after it was written (after the last fault): ${key}`);
+    }
+  }
+  // Every question in an open conversation answered exactly once; no consumer sees a reply twice.
+  for (const [conv, consumer] of consumers) {
+    const answers = new Map<number, number>();
+    const snapshot = emulator.conversation(consumer.convId);
+    for (const record of snapshot?.events ?? []) {
+      const key = record.metadata?.find((m) => m.type === 'ExternalId')?.['id'];
+      const cause = causeOfReplyKey(typeof key === 'string' ? key : undefined);
+      if (cause && record.event.type === 'ContentEvent') answers.set(cause.sequence, (answers.get(cause.sequence) ?? 0) + 1);
+    }
+    for (const [sequence, n] of answers) if (n > 1) violations.push(`question ${consumer.convId}#${sequence} answered ${n} times`);
+    if (closedConvs.has(conv)) continue;
+    for (const w of written) if (w.conv === conv && w.question && !cut(w) && !answers.has(w.sequence)) violations.push(`question ${consumer.convId}#${w.sequence} never answered`);
+  }
+  for (const s of subs) s.unsubscribe();
+  agent.dispose();
+  await emulator.close();
+  return { seed: world.seed, violations, latencies, coverage, trace };
+}
