@@ -26,7 +26,20 @@ export interface RunResult {
   readonly trace: string[];
 }
 
-/** Options of a run: a mutation canary to turn on, a trace to keep. */
+/**
+ * Canaries: deliberate defects the swarm must catch. Each turns off one of the mechanisms the
+ * invariants depend on, from the agent's configuration.
+ */
+export const CANARIES = {
+  /** No history on joining or catch-up after a drop: messages written while away are lost. */
+  skipCatchUp: { follow: false },
+  /** A pacer that loses nearly all its time: catch-ups crawl past the latency bound. */
+  starvedPacer: { pacing: { perSecond: 0.02, burst: 1, concurrency: 1 } },
+  /** No reconnect: the first drop ends the run. */
+  noReconnect: { reconnect: false },
+} as const;
+
+/** Options of a run: canaries to turn on, a trace to keep. */
 export interface RunOptions {
   readonly mutations?: readonly string[];
   readonly trace?: boolean;
@@ -64,7 +77,7 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     random: prng(world.seed ^ 0x9e3779b9),
     follow: { history: world.history },
     onSessionTakenOver: 'reconnect',
-    ...(options.mutations ? ({ mutations: options.mutations } as object) : {}),
+    ...Object.assign({}, ...(options.mutations ?? []).map((m) => CANARIES[m as keyof typeof CANARIES] ?? {})),
   });
   const delivered = new Map<string, number>();
   const lastLive = new Map<string, number>();
