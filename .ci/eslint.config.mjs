@@ -3,10 +3,11 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 // Code that must replay exactly from a seed (SIMULATION.md §1): time only through the injected
-// scheduler/clock, randomness only through the injected seeded source. Extend this list as more
-// folders become deterministic (src/agent, src/auth).
-const deterministicFiles = ['src/emulator/engine/**/*.ts'];
-const useInjected = 'Deterministic code: use the injected clock/scheduler (engine: state.clock) or the seeded Random (state.random), never global time or randomness.';
+// scheduler/clock, randomness only through the injected seeded source. src/runtime is the one
+// place the process's clock and randomness are read, and handed in as defaults.
+const deterministicFiles = ['src/emulator/engine/**/*.ts', 'src/agent/**/*.ts', 'src/auth/**/*.ts'];
+const useInjected =
+  'Deterministic code: use the injected clock/scheduler (engine: state.clock; agent: options.now / the scheduler) or the injected randomness (engine: state.random; agent: options.random / newId), never global time or randomness.';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**'] },
