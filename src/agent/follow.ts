@@ -2,6 +2,12 @@ import { causeOfReplyKey } from '../domain/replyKeys.js';
 import type { MessagingEvent } from '../domain/types.js';
 import { idempotencyKeyOf } from './publish.js';
 
+/** Dialogs followed at most (open conversations; LivePerson allows 999 per bot user). */
+export const MAX_FOLLOWED = 10_000;
+
+/** Roles that follow a conversation; a READER only watches. */
+export const followsAs = (role: string | undefined): boolean => role !== undefined && role !== 'READER' && role !== 'CONSUMER';
+
 /**
  * Following conversations: when the agent becomes an active participant of a conversation, it
  * fetches each open dialog's history and delivers it on `messages$` ahead of the dialog's live

@@ -1,38 +1,29 @@
-import { defer, EMPTY, expand, map, type Observable, reduce, retry, type SchedulerLike, type Subscription, throwError, timer } from 'rxjs';
-import { ConnectionClosed, toAgentError, type AgentError } from '../domain/errors.js';
-import { normalizeEventRecord } from '../domain/normalizeEventRecord.js';
+import { map, type Observable } from 'rxjs';
 import { SequenceTracker } from '../domain/sequences.js';
-import type { ChatStateChange, ConversationChange, Identity, MessagingEvent } from '../domain/types.js';
+import type { ConversationChange, Identity, MessagingEvent } from '../domain/types.js';
 import type { EventRecord } from '../protocol/index.js';
-import { markAnswered, type FollowOptions } from './follow.js';
+import { followsAs, markAnswered, MAX_FOLLOWED, type FollowOptions } from './follow.js';
+import { historyPages, newest, normalizeHistory, PRIORITY, type Fetch, type HistorySource } from './history.js';
 
 export { resolveFollow, type FollowOptions } from './follow.js';
 
-/** Pacing priorities: a dialog with live events waiting goes first, then publish lookups, then the rest. */
-export const PRIORITY = { urgent: 2, lookup: 1, normal: 0 } as const;
+export { PRIORITY } from './history.js';
 
 /**
  * What the resume part needs from the agent.
  *
  * @example
- * new Resume({ follow: resolveFollow(), scheduler, query, identity, conversationOf, deliver, chatState, report, isOwn });
+ * new Resume({ follow: resolveFollow(), scheduler, query, identity, conversationOf, deliver, report, isOwn });
  */
-export interface ResumeConfig {
+export interface ResumeConfig extends HistorySource {
   readonly follow: Required<FollowOptions> | false;
-  readonly scheduler: SchedulerLike;
   /** Per dialog, the sequence up to which another process already dealt with it (a restored checkpoint). */
   readonly resumeFrom?: Readonly<Record<string, number>>;
-  /** One page of a dialog's history: records newer than `after`, at most `max`. */
-  query(dialogId: string, after: number, max: number): Observable<readonly EventRecord[]>;
-  /** Runs a task through the agent's pacer at a priority (see {@link PRIORITY}). */
-  pace<T>(task$: Observable<T>, priority: number): Observable<T>;
   identity(): Identity | undefined;
   /** The conversation of a dialog (survey dialogs are not their conversation's id). */
   conversationOf(dialogId: string): string | undefined;
   /** Puts a message on `messages$`. */
   deliver(event: MessagingEvent): void;
-  chatState(change: ChatStateChange): void;
-  report(error: AgentError): void;
   /** Whether this agent published the event in this run (its own replies never make history). */
   isOwn(event: MessagingEvent): boolean;
   /** A dialog's history arrived (for diagnostics). */
@@ -45,24 +36,6 @@ export interface ResumeConfig {
  * is delivered past a gap that was not fetched.
  */
 const MAX_HELD = 1_000;
-
-/** Dialogs followed at most (open conversations; LivePerson allows 999 per bot user). */
-const MAX_FOLLOWED = 10_000;
-
-/** The longest wait between two tries of a failed fetch, in ms. */
-const MAX_RETRY_WAIT = 30_000;
-
-/** Roles that follow a conversation; a READER only watches. */
-const followsAs = (role: string | undefined): boolean => role !== undefined && role !== 'READER' && role !== 'CONSUMER';
-
-/** One followed dialog's fetch in progress. */
-interface Fetch {
-  subscription?: Subscription;
-  readonly join: boolean;
-  readonly priority: number;
-  /** Its first page left the queue (re-queuing it at a higher priority would waste a request). */
-  started: boolean;
-}
 
 /**
  * The resume part: exactly-once, in-order `messages$` per `(dialogId, sequence)`, history on join,
@@ -106,11 +79,6 @@ export class Resume {
   /** Dialogs whose history is on its way (their live events held). */
   get backlog(): number {
     return this.held.size;
-  }
-
-  /** Dialogs followed now, by id (to reconcile them against a snapshot). */
-  followedDialogs(): string[] {
-    return [...this.followed.keys()];
   }
 
   /** Follows the open dialogs of a conversation this agent is in; forgets them once it closes. */
@@ -274,28 +242,7 @@ export class Resume {
 
   /** Every page of a dialog's history newer than `after`, up to `limit` records, each page retried on failure. */
   private pages(dialogId: string, after: number, limit: number, priority: number, onStart?: () => void): Observable<EventRecord[]> {
-    const { pageSize } = this.config.follow || { pageSize: 100 };
-    const page = (from: number, left: number) => {
-      const asked = Math.min(pageSize, left);
-      const task$ = defer(() => {
-        onStart?.();
-        return this.config.query(dialogId, from, asked);
-      });
-      return this.config.pace(task$, priority).pipe(
-        retry({
-          delay: (e: unknown, n: number) => {
-            if (e instanceof ConnectionClosed) return throwError(() => e);
-            this.config.report(toAgentError(e));
-            return timer(Math.min(MAX_RETRY_WAIT, 1_000 * 2 ** (n - 1)), this.config.scheduler);
-          },
-        }),
-        map((records) => ({ records, asked, left: left - records.length })),
-      );
-    };
-    return page(after, limit).pipe(
-      expand((p) => (p.records.length < p.asked || p.left <= 0 ? EMPTY : page(highestOf(p.records), p.left))),
-      reduce((all: EventRecord[], p) => all.concat(p.records), []),
-    );
+    return historyPages(this.config, (this.config.follow || { pageSize: 100 }).pageSize, dialogId, after, limit, priority, onStart);
   }
 
   /**
@@ -330,14 +277,7 @@ export class Resume {
   }
 
   private normalize(records: readonly EventRecord[]): MessagingEvent[] {
-    const identity = this.config.identity();
-    const events: MessagingEvent[] = [];
-    if (!identity) return events;
-    for (const record of records) {
-      const event = normalizeEventRecord(record, identity, 'query', this.config.conversationOf);
-      if (event.type !== 'ChatStateEvent') events.push(event);
-    }
-    return events;
+    return normalizeHistory(records, this.config.identity(), this.config.conversationOf);
   }
 
   private deliverHistory(records: readonly EventRecord[], join: boolean): void {
@@ -355,18 +295,4 @@ export class Resume {
     held.sort((a, b) => a.sequence - b.sequence);
     for (const e of held) if (this.tracker.add(e.dialogId, e.sequence)) this.config.deliver(e);
   }
-}
-
-function highestOf(records: readonly EventRecord[]): number {
-  let highest = 0;
-  for (const r of records) highest = Math.max(highest, r.sequence ?? 0);
-  return highest;
-}
-
-/** The newest `count` records written before `liveFrom` (by sequence), and every record from it on. */
-function newest(records: readonly EventRecord[], count: number, liveFrom = Infinity): readonly EventRecord[] {
-  if (records.length <= count) return records;
-  const before = records.filter((r) => (r.sequence ?? 0) < liveFrom).sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0));
-  const kept = new Set(before.slice(Math.max(0, before.length - count)));
-  return records.filter((r) => (r.sequence ?? 0) >= liveFrom || kept.has(r));
 }

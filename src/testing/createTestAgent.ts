@@ -4,8 +4,6 @@ import {
   asyncScheduler,
   concat,
   defer,
-  filter,
-  ignoreElements,
   isObservable,
   map,
   merge,
@@ -22,8 +20,8 @@ import {
   firstValueFrom,
 } from 'rxjs';
 import { CommandMethods, commandResults } from '../agent/commandMethods.js';
-import { DialogDirectory, routeNotification, unknownValueReporter } from '../agent/inbound.js';
-import { resolveFollow, Resume, type FollowOptions } from '../agent/resume.js';
+import { resolveFollow, type FollowOptions, type Resume } from '../agent/resume.js';
+import { AgentStreams } from '../agent/streams.js';
 import type { Agent, AgentStats, CommandResult, ConnectionState, RequestOptions } from '../agent/types.js';
 import {
   type AgentError,
@@ -197,16 +195,12 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
 
   private readonly sentLog: Command[] = [];
   private readonly sentSubject = new ReplaySubject<Command>();
-  private readonly errorsSubject = new Subject<AgentError>();
-  private readonly resultsSubject = new Subject<CommandResult>();
   private readonly disposed$ = new Subject<void>();
   private readonly lifetime = new Set<Subscription>();
   private readonly dialogSequences = new Map<string, number>();
+  /** The real agent's streams and inbound wiring (routing, following, dedupe): the same code. */
+  private readonly streams: AgentStreams;
   private readonly resume: Resume;
-  private readonly warnOnce = unknownValueReporter((w) => this.emitError(w));
-  private readonly dialogs = new DialogDirectory();
-  /** What the shared resume part delivers to `messages$` (live events, history, queried records). */
-  private readonly delivered = new Subject<MessagingEvent>();
   private reqCount = 0;
   private subscriptionCount = 0;
   private disposed = false;
@@ -216,36 +210,42 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
     this.identity = 'identity' in options ? options.identity : seedIdentity;
     const until = <T>(source: Observable<T>): Observable<T> => source.pipe(takeUntil(this.disposed$));
     const follow = options.follow ?? {};
-    this.resume = new Resume({
-      follow: resolveFollow(follow),
-      scheduler: asyncScheduler,
-      query: (dialogId, after, max) => this.queryRecords(dialogId, after, max),
-      pace: (task$) => task$,
-      identity: () => this.identity,
-      conversationOf: (dialogId) => this.dialogs.conversationOf(dialogId),
-      deliver: (e) => this.delivered.next(e),
-      chatState: () => undefined,
+    this.streams = new AgentStreams({
       report: (e) => this.emitError(e),
-      isOwn: () => false,
+      resume: {
+        follow: resolveFollow(follow),
+        scheduler: asyncScheduler,
+        query: (dialogId, after, max) => this.queryRecords(dialogId, after, max),
+        pace: (task$) => task$,
+        identity: () => this.identity,
+        isOwn: () => false,
+      },
     });
-    // The real agent's inbound path: decode, route, follow, dedupe. Shared by every stream.
+    const { streams } = this;
+    this.resume = streams.resume;
+    // The real agent's inbound path: decode, route, follow, dedupe, while frames$ runs. Shared by every stream.
     const inbound$ = options.frames$ ? this.inbound(options.frames$) : undefined;
-    const pick = <K extends Inbound['kind']>(kind: K): Observable<InboundValue<K>> | undefined =>
-      inbound$?.pipe(
-        filter((item): item is Extract<Inbound, { kind: K }> => item.kind === kind),
-        map((item) => item.value as InboundValue<K>),
-      );
-    const driven = <T>(source: Observable<T>): Observable<T> => (inbound$ ? merge(source, inbound$.pipe(ignoreElements())) : source);
+    const fed = <T>(subject: Subject<T>): Observable<T> | undefined =>
+      inbound$ &&
+      new Observable<T>((subscriber) => {
+        const values = subject.subscribe((v) => subscriber.next(v));
+        const run = inbound$.subscribe({ error: (e: unknown) => subscriber.error(e), complete: () => subscriber.complete() });
+        return () => {
+          values.unsubscribe();
+          run.unsubscribe();
+        };
+      });
+    const driven = <T>(source: Observable<T>): Observable<T> => (inbound$ ? merge(source, inbound$) : source);
 
     this.connection$ = until(options.connection$ ?? concat(of<ConnectionState>({ status: 'open' }), NEVER));
-    this.notifications$ = until(oneOf(options.notifications$, pick('notification')));
-    this.rings$ = until(oneOf(options.rings$, pick('ring')));
-    this.conversations$ = until(oneOf(options.conversations$, pick('conversation')));
-    this.messages$ = until(driven(merge(options.messages$ ?? NEVER, this.delivered)));
-    this.chatState$ = until(oneOf(options.chatState$, pick('chatState')));
-    this.agentState$ = until(oneOf(options.agentState$, pick('agentState')));
-    this.errors$ = options.errors$ ? merge(until(options.errors$), this.errorsSubject) : this.errorsSubject.asObservable();
-    this.results$ = this.resultsSubject.asObservable();
+    this.notifications$ = until(oneOf(options.notifications$, fed(streams.notifications)));
+    this.rings$ = until(oneOf(options.rings$, fed(streams.rings)));
+    this.conversations$ = until(oneOf(options.conversations$, fed(streams.conversations)));
+    this.messages$ = until(driven(merge(options.messages$ ?? NEVER, streams.messages)));
+    this.chatState$ = until(oneOf(options.chatState$, fed(streams.chatState)));
+    this.agentState$ = until(oneOf(options.agentState$, fed(streams.agentState)));
+    this.errors$ = options.errors$ ? merge(until(options.errors$), streams.errors) : streams.errors.asObservable();
+    this.results$ = streams.results.asObservable();
     this.sent$ = this.sentSubject.asObservable();
   }
 
@@ -286,7 +286,7 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
 
   run(commands$: Observable<Command>): Subscription {
     const sub = commandResults(commands$, (c) => this.execute(c), (e) => this.emitError(e)).subscribe((result) =>
-      this.resultsSubject.next(result),
+      this.streams.results.next(result),
     );
     this.lifetime.add(sub);
     sub.add(() => this.lifetime.delete(sub));
@@ -352,10 +352,8 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
     this.resume.dispose();
     this.disposed$.next();
     this.disposed$.complete();
-    this.delivered.complete();
     this.sentSubject.complete();
-    this.errorsSubject.complete();
-    this.resultsSubject.complete();
+    this.streams.complete();
   }
 
   private answer(command: Command, reqId: string): Observable<Response> {
@@ -415,8 +413,9 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
     }
   }
 
-  private inbound(frames$: Observable<WireNotification | string>): Observable<Inbound> {
-    return new Observable<Inbound>((subscriber) =>
+  /** Decodes each frame as the real agent does and hands it to the shared inbound wiring; bad frames go to `errors$`. */
+  private inbound(frames$: Observable<WireNotification | string>): Observable<never> {
+    return new Observable<never>((subscriber) =>
       frames$.subscribe({
         next: (frame) => {
           const decoded = decodeFrame(typeof frame === 'string' ? frame : frameText(frame));
@@ -425,21 +424,7 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
             return;
           }
           const n = decoded.right;
-          if (n.kind !== 'notification') return;
-          subscriber.next({ kind: 'notification', value: n });
-          const identity = this.identity;
-          if (!identity) return;
-          routeNotification(n, identity, {
-            ring: (value) => subscriber.next({ kind: 'ring', value }),
-            conversation: (value) => {
-              subscriber.next({ kind: 'conversation', value });
-              this.resume.onConversation(value);
-            },
-            event: (value) => this.resume.onLive(value),
-            chatState: (value) => subscriber.next({ kind: 'chatState', value }),
-            agentState: (value) => subscriber.next({ kind: 'agentState', value }),
-            warning: (w) => this.emitError(w),
-          }, this.warnOnce, this.dialogs);
+          if (n.kind === 'notification') this.streams.inbound(n, this.identity);
         },
         error: (e: unknown) => subscriber.error(e),
         complete: () => subscriber.complete(),
@@ -448,18 +433,9 @@ class TestAgentImpl extends CommandMethods implements TestAgent {
   }
 
   private emitError(error: AgentError): void {
-    if (!this.errorsSubject.closed) this.errorsSubject.next(error);
+    if (!this.streams.errors.closed) this.streams.errors.next(error);
   }
 }
-
-/** One item of the inbound path, tagged with the stream it belongs to. */
-type Inbound =
-  | { kind: 'notification'; value: Notification }
-  | { kind: 'ring'; value: Ring }
-  | { kind: 'conversation'; value: ConversationChange }
-  | { kind: 'chatState'; value: ChatStateChange }
-  | { kind: 'agentState'; value: AgentStateChange };
-type InboundValue<K extends Inbound['kind']> = Extract<Inbound, { kind: K }>['value'];
 
 /** The given sources as one: never emitting when there are none, the source itself when there is one. */
 function oneOf<T>(...sources: Array<Observable<T> | undefined>): Observable<T> {
