@@ -79,10 +79,12 @@ describe('diagnostics channels and agent.stats() (the emulator over loopback)', 
       expect(failed).toMatchObject({ type: '.ams.NoSuchRequest', outcome: 'failed' });
       expect(failed?.error?.kind).toBe('RequestFailed');
 
-      // a drop: a reconnect with its reason, then catch-up of the followed dialog
+      // a drop: a reconnect with its reason, then catch-up of the followed dialog, which changed while
+      // the agent was away (an unchanged one needs no catch-up: its snapshot says so)
       const dropped = next(agent.connection$, (s) => s.status === 'reconnecting');
       emulator.dropConnections(1006);
       await dropped;
+      await consumer.send('written while the agent was away');
       await next(agent.connection$, (s) => s.status === 'open');
       expect(of<ReconnectMessage>(channelNames.reconnect)).toEqual([{ agent, attempt: 1, code: 1006, reason: 'ConnectionClosed' }]);
       await eventually(() => of<CatchUpMessage>(channelNames.catchUp).some((m) => m.kind === 'catch-up'), 'the catch-up');

@@ -6,6 +6,7 @@
 import { firstValueFrom, type Subscription } from 'rxjs';
 import { createAgent, SESSION_TAKEN_OVER_CODE, type Agent, type ConnectionState, type MessagingEvent } from '../../src/index';
 import { causeOfReplyKey } from '../../src/domain/replyKeys';
+import { idempotencyKeyOf } from '../../src/agent/publish';
 import { createMemoryEmulator, createVirtualTime, type Consumer } from '../../src/emulator/index';
 import { demoBot } from '../../docs/examples/demoBot';
 import { isFault, prng, type Action, type World } from './world';
@@ -232,8 +233,7 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     const answers = new Map<number, number>();
     const snapshot = emulator.conversation(consumer.convId);
     for (const record of snapshot?.events ?? []) {
-      const key = record.metadata?.find((m) => m.type === 'ExternalId')?.['id'];
-      const cause = causeOfReplyKey(typeof key === 'string' ? key : undefined);
+      const cause = causeOfReplyKey(idempotencyKeyOf(record));
       if (cause && record.event.type === 'ContentEvent') answers.set(cause.sequence, (answers.get(cause.sequence) ?? 0) + 1);
     }
     for (const [sequence, n] of answers) if (n > 1) violations.push(`question ${consumer.convId}#${sequence} answered ${n} times`);

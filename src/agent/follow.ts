@@ -69,3 +69,10 @@ export function markAnswered(events: readonly MessagingEvent[], answeredBy: 'any
   }
   return events.map((e) => (e.sequence <= answered || answeredByKey.has(e.sequence) ? { ...e, history: true } : e));
 }
+
+/**
+ * Live events held per dialog while its history is on its way. Past this, the held events are let
+ * go and the dialog is fetched once more after its current fetch: memory stays bounded, and nothing
+ * is delivered past a gap that was not fetched.
+ */
+export const MAX_HELD = 1_000;

@@ -2,11 +2,10 @@ import { map, type Observable } from 'rxjs';
 import { SequenceTracker } from '../domain/sequences.js';
 import type { ConversationChange, Identity, MessagingEvent } from '../domain/types.js';
 import type { EventRecord } from '../protocol/index.js';
-import { followsAs, markAnswered, MAX_FOLLOWED, type FollowOptions } from './follow.js';
+import { followsAs, markAnswered, MAX_FOLLOWED, MAX_HELD, type FollowOptions } from './follow.js';
 import { historyPages, newest, normalizeHistory, PRIORITY, type Fetch, type HistorySource } from './history.js';
 
 export { resolveFollow, type FollowOptions } from './follow.js';
-
 export { PRIORITY } from './history.js';
 
 /**
@@ -31,13 +30,6 @@ export interface ResumeConfig extends HistorySource {
 }
 
 /**
- * Live events held per dialog while its history is on its way. Past this, the held events are let
- * go and the dialog is fetched once more after its current fetch: memory stays bounded, and nothing
- * is delivered past a gap that was not fetched.
- */
-const MAX_HELD = 1_000;
-
-/**
  * The resume part: exactly-once, in-order `messages$` per `(dialogId, sequence)`, history on join,
  * and catch-up after a drop or a gap. While a dialog's history is being fetched, its live events are
  * held and delivered after it. A fetch that fails for any reason but a closed socket is tried again,
@@ -53,6 +45,8 @@ export class Resume {
   private readonly tracker = new SequenceTracker({ pinned: (id) => this.followed.has(id) });
   /** Live events held per dialog while its history is fetched. */
   private readonly held = new Map<string, MessagingEvent[]>();
+  /** Open dialogs of closed conversations (post-surveys): absent from an OPEN snapshot, still followed. */
+  private readonly surveys = new Set<string>();
   private readonly fetching = new Map<string, Fetch>();
   /** Dialogs whose history on joining is not fetched yet. */
   private readonly joining = new Set<string>();
@@ -101,6 +95,7 @@ export class Resume {
     const last = conversation.lastContentEvent;
     for (const d of conversation.dialogs) {
       if (d.state !== 'OPEN') continue;
+      if (conversation.state === 'CLOSE') this.surveys.add(d.dialogId);
       const hint = last?.dialogId === d.dialogId ? last.sequence : undefined;
       if (this.followed.has(d.dialogId)) this.settleIfUnchanged(d.dialogId, hint);
       else this.join(d.dialogId, hint);
@@ -169,7 +164,7 @@ export class Resume {
    * whose conversation is not in it closed (or left this agent) while the agent was away.
    */
   reconcile(openConversations: ReadonlySet<string>): void {
-    for (const id of [...this.followed.keys()]) if (!openConversations.has(this.config.conversationOf(id) ?? id)) this.unfollow(id);
+    for (const id of [...this.followed.keys()]) if (!this.surveys.has(id) && !openConversations.has(this.config.conversationOf(id) ?? id)) this.unfollow(id);
   }
 
   /** Stops every fetch. */
@@ -203,7 +198,8 @@ export class Resume {
     if (hint !== undefined) this.followed.set(dialogId, hint);
     const held = this.held.get(dialogId);
     if (hint === undefined || !held || held.length > 0 || this.joining.has(dialogId) || this.overflowed.has(dialogId)) return;
-    if (hint > this.tracker.highest(dialogId)) return;
+    // Changed while the agent was away: its catch-up goes first.
+    if (hint > this.tracker.highest(dialogId)) return this.expedite(dialogId);
     this.fetching.get(dialogId)?.subscription?.unsubscribe();
     this.fetching.delete(dialogId);
     this.held.delete(dialogId);
@@ -217,12 +213,17 @@ export class Resume {
       held.length = 0;
       this.overflowed.add(dialogId);
     }
-    // The first live event of a dialog waiting in the queue moves it to the front.
+    this.expedite(dialogId);
+  }
+
+  /** Moves a dialog's fetch waiting in the queue to the front (a live event or a snapshot says it changed). */
+  private expedite(dialogId: string): void {
     const f = this.fetching.get(dialogId);
     if (f && !f.started && f.priority < PRIORITY.urgent) this.fetch(dialogId, f.join, PRIORITY.urgent);
   }
 
   private unfollow(dialogId: string): void {
+    this.surveys.delete(dialogId);
     if (!this.followed.delete(dialogId)) return;
     this.joining.delete(dialogId);
     this.overflowed.delete(dialogId);
@@ -232,8 +233,7 @@ export class Resume {
   }
 
   private forget(dialogId: string): void {
-    // Events that arrived during a fetch cut short by the close still reach messages$, checked
-    // against what was delivered; only then is the dialog's memory released.
+    // Events held when it closed still reach messages$ (unfollow releases them); then its memory goes.
     this.unfollow(dialogId);
     this.release(dialogId);
     this.seeds.delete(dialogId);
@@ -244,7 +244,6 @@ export class Resume {
   private pages(dialogId: string, after: number, limit: number, priority: number, onStart?: () => void): Observable<EventRecord[]> {
     return historyPages(this.config, (this.config.follow || { pageSize: 100 }).pageSize, dialogId, after, limit, priority, onStart);
   }
-
   /**
    * Fetches a dialog's history, page by page (a join keeps the newest `history` records; a catch-up
    * reads everything from the last sequence delivered), then releases the held live events.
