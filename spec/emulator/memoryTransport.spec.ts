@@ -207,6 +207,8 @@ describe('the engine and the wall clock', () => {
     socket.send('{"kind":"req","id":"1","type":".ams.routing.SubscribeRoutingTasks","body":{}}');
     socket.send('{"kind":"req","id":"2","type":".ams.routing.SetAgentState","body":{"availability":"ONLINE"}}');
     void emulator.consumer({ skillId: '-1' });
+    // An expired ring is offered again for as long as the conversation waits: run 1.5 s of it.
+    time.scheduler.maxFrames = 1_500;
     time.scheduler.flush();
     expect(frames.join('\n')).toContain('"ringState":"EXPIRED"');
     expect(time.now()).toBeGreaterThanOrEqual(1_000);

@@ -85,6 +85,9 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
   const deliveredAt = new Map<string, number>();
   let state: ConnectionState = { status: 'closed' };
   let openedAt = 0;
+  /** When the agent last became the assignee of each conversation: it cannot deliver what it is not in. */
+  const assignedAt = new Map<string, number>();
+  const assigned = new Set<string>();
   const subs: Subscription[] = [
     agent.connection$.subscribe((s) => {
       if (s.status === 'open' && state.status !== 'open') openedAt = time.now();
@@ -103,6 +106,12 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
       log(`messages$ ${key}${m.history ? ' (history)' : ''}`);
     }),
     agent.run(demoBot(agent)),
+    agent.conversations$.subscribe((c) => {
+      log(`conversations$ ${c.convId} ${c.type} ${c.conversation.state} ${c.myRole ?? '-'}`);
+      // When it last became the assignee (kept after the conversation ends, for the latency check).
+      if (c.myRole !== 'ASSIGNED_AGENT' || c.conversation.state !== 'OPEN') assigned.delete(c.convId);
+      else if (!assigned.has(c.convId)) assigned.add(c.convId) && assignedAt.set(c.convId, time.now());
+    }),
   ];
   if (options.trace) {
     subs.push(
@@ -222,8 +231,8 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
       continue;
     }
     if (w.at > lastFaultAt && state.status === 'open') {
-      // Counted from when it was written, or from the reconnect that followed the last fault.
-      const latency = (deliveredAt.get(key) ?? Infinity) - Math.max(w.at, openedAt);
+      // Counted from when it was written, the reconnect that followed the last fault, or the accept.
+      const latency = (deliveredAt.get(key) ?? Infinity) - Math.max(w.at, openedAt, assignedAt.get(w.dialogId) ?? 0);
       latencies.push(latency);
       if (latency > LATENCY_BOUND_MS) violations.push(`delivered ${latency} ms after it was written (after the last fault): ${key}`);
     }

@@ -125,7 +125,8 @@ export class Router {
     if (agent.accountId !== conv.accountId) return;
     const available = agent.availability === 'ONLINE' || (task.transfer && agent.availability === 'OCCUPIED');
     if (conv.state !== 'OPEN' || !available || !this.hub.hasRoutingSubscription(agent)) return;
-    // An agent is rung once per task, unless its ring expired: routing offers the conversation again.
+    // An agent is rung once per task, unless its ring expired: routing offers the conversation again,
+    // as LivePerson does, for as long as it waits and the agent is eligible.
     if (task.excluded.has(agent.legacyId) || task.rings.some((r) => r.agent === agent && r.state !== 'EXPIRED')) return;
     if (conv.participants.some((p) => p.id === agent.legacyId)) return;
     if (task.only ? !task.only.has(agent.legacyId) : !agent.skills.some((s) => s === '-1' || s === task.skillId)) return;
