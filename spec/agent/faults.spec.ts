@@ -99,6 +99,20 @@ describe('the agent under faults at unlucky moments, in virtual time', () => {
     expect(states[states.length - 1]?.[1].status).toBe('open');
   });
 
+  it('replays a subscription again when the replay is answered 5xx, instead of opening without it (simulator seed 179)', async () => {
+    const { clock, server, agent } = make({ ...fast, requestTimeout: 1_000 });
+    await connected(agent, clock.advance);
+    const subscribed = firstValueFrom(agent.subscribeRoutingTasks());
+    await clock.advance(5);
+    await subscribed;
+    let refusals = 1;
+    server.answers.set('.ams.routing.SubscribeRoutingTasks', () => (refusals-- > 0 ? { code: 500, body: 'Internal error' } : undefined));
+    server.current?.serverClose(1006);
+    await clock.advance(5_000);
+    expect(server.requests('.ams.routing.SubscribeRoutingTasks')).toHaveLength(3); // the first, the refused replay, the replay that took
+    expect(agent.stats().status).toBe('open');
+  });
+
   it('settles connect() when the run ends inside start(): token credentials refused, reconnect off, connect again', async () => {
     const { clock, server, agent } = make({ reconnect: false });
     await connected(agent, clock.advance);

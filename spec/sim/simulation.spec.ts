@@ -15,6 +15,8 @@ import { swarm } from './swarm';
 const REGRESSIONS: ReadonlyArray<{ seed: number; what: string }> = [
   { seed: 9, what: 'a ring accepted during a half-dead spell never took effect, and the emulator never offered the expired ring again: the conversation stayed unanswered' },
   { seed: 50, what: 'the same, with one long conversation: answered once its ring expired and was offered again' },
+  { seed: 289, what: 'a join cut short by a half-dead socket started again near the end of the dialog, above live events it held: they came after newer history, out of order' },
+  { seed: 179, what: 'the replayed routing subscription was answered 500: the agent opened without it and was never rung again' },
   { seed: 29, what: 'a long dialog joined late: only the newest `history` records are delivered, and every later question is answered' },
 ];
 

@@ -1,6 +1,6 @@
 import { catchError, EMPTY, ignoreElements, merge, type Observable, tap, throwError, timeout } from 'rxjs';
 import { wsBase, type AuthOptions, type Session } from '../auth/index.js';
-import { AuthFailed, RequestTimeout, toAgentError, type AgentError } from '../domain/errors.js';
+import { AuthFailed, RequestFailed, RequestTimeout, toAgentError, type AgentError } from '../domain/errors.js';
 import type { Identity } from '../domain/types.js';
 import type { SocketFactory } from '../socket/index.js';
 import { openConnection, type Connection, type ConnectionSignal } from './connection.js';
@@ -121,9 +121,11 @@ export class Dialer {
             if (id !== undefined) this.snapshots.awaiting(id);
           }),
           ignoreElements(),
-          // A replayed request the server refuses is reported; the connection still opens.
+          // A replayed request the server refuses for good (4xx) is reported and the connection still
+          // opens; one it could not answer now (no answer, 5xx, 429) gives the socket up, and the
+          // next one replays again after the backoff.
           catchError((e: unknown) => {
-            if (e instanceof RequestTimeout) return throwError(() => e);
+            if (e instanceof RequestTimeout || (e instanceof RequestFailed && (e.code >= 500 || e.code === 429))) return throwError(() => e);
             if (entry.command.type === '.ams.aam.SubscribeExConversations') this.snapshots.cancel();
             this.config.report(toAgentError(e));
             return EMPTY;

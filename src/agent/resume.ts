@@ -255,8 +255,10 @@ export class Resume {
     const history = this.config.follow ? this.config.follow.history : Infinity;
     const hint = this.followed.get(dialogId);
     const seed = this.seeds.get(dialogId) ?? 0;
-    // Joining a long dialog starts near its end when a snapshot said where the end is.
-    const from = join ? Math.max(seed, hint !== undefined ? hint - history : 0) : this.tracker.highest(dialogId);
+    // Joining a long dialog starts near its end when a snapshot said where the end is, and never
+    // above the live events held: the cap keeps the newest records written before them.
+    const end = hint === undefined ? undefined : Math.min(hint, (this.liveFrom.get(dialogId) ?? Infinity) - 1);
+    const from = join ? Math.max(seed, end !== undefined ? end - history : 0) : this.tracker.highest(dialogId);
     const f: Fetch = { join, priority, started: false };
     const subscription = this.pages(dialogId, from, Infinity, priority, () => (f.started = true)).subscribe({
       next: (records) => {
