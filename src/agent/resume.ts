@@ -149,9 +149,9 @@ export class Resume {
    * to catch up holds its live events until it is caught up.
    */
   onDisconnected(): void {
-    for (const f of this.fetching.values()) f.subscription?.unsubscribe();
-    this.fetching.clear();
-    for (const id of this.followed.keys()) if (this.catchesUp(id) && !this.held.has(id)) this.held.set(id, []);
+    this.dispose(false);
+    // With `follow: false`, only dialogs where something was delivered are caught up.
+    for (const id of this.followed.keys()) if ((this.config.follow || this.tracker.highest(id) > 0) && !this.held.has(id)) this.held.set(id, []);
   }
 
   /** Ready again: re-query every held dialog from the last sequence delivered; those with live events waiting first. */
@@ -159,30 +159,21 @@ export class Resume {
     for (const [id, held] of this.held) if (this.followed.has(id)) this.fetch(id, this.joining.has(id), held.length > 0 ? PRIORITY.urgent : PRIORITY.normal);
   }
 
-  /**
-   * The snapshot of every conversation subscription arrived after a reconnect: a followed dialog
-   * whose conversation is not in it closed (or left this agent) while the agent was away.
-   */
+  /** After a reconnect, a followed dialog whose conversation no snapshot lists closed (or left this agent) meanwhile. */
   reconcile(openConversations: ReadonlySet<string>): void {
     for (const id of [...this.followed.keys()]) if (!this.surveys.has(id) && !openConversations.has(this.config.conversationOf(id) ?? id)) this.unfollow(id);
   }
 
-  /** Stops every fetch. */
-  dispose(): void {
+  /** Stops every fetch (and, for good, lets go of what is held). */
+  dispose(forGood = true): void {
     for (const f of this.fetching.values()) f.subscription?.unsubscribe();
     this.fetching.clear();
-    this.held.clear();
-  }
-
-  /** Whether a dialog is caught up after a drop: always when following; without, only where something was delivered. */
-  private catchesUp(dialogId: string): boolean {
-    return this.config.follow !== false || this.tracker.highest(dialogId) > 0;
+    if (forGood) this.held.clear();
   }
 
   private join(dialogId: string, hint: number | undefined): void {
     this.followed.set(dialogId, hint);
-    // A survey dialog whose close is never announced (its conversation left the subscription) must
-    // not be kept for ever: past the bound, the longest-followed dialog is dropped.
+    // A survey dialog whose close is never announced is not kept for ever: the oldest goes past the bound.
     if (this.followed.size > MAX_FOLLOWED) {
       const [oldest] = this.followed.keys();
       if (oldest !== undefined) this.forget(oldest);
@@ -200,9 +191,7 @@ export class Resume {
     if (hint === undefined || !held || held.length > 0 || this.joining.has(dialogId) || this.overflowed.has(dialogId)) return;
     // Changed while the agent was away: its catch-up goes first.
     if (hint > this.tracker.highest(dialogId)) return this.expedite(dialogId);
-    this.fetching.get(dialogId)?.subscription?.unsubscribe();
-    this.fetching.delete(dialogId);
-    this.held.delete(dialogId);
+    this.settle(dialogId);
   }
 
   private hold(held: MessagingEvent[], event: MessagingEvent): void {
@@ -213,7 +202,17 @@ export class Resume {
       held.length = 0;
       this.overflowed.add(dialogId);
     }
-    this.expedite(dialogId);
+    // A catch-up whose first live event follows right on what was delivered missed nothing: no query.
+    const next = held.length === 1 && !this.joining.has(dialogId) && event.sequence === this.tracker.highest(dialogId) + 1;
+    if (next) this.settle(dialogId);
+    else this.expedite(dialogId);
+  }
+
+  /** Ends a dialog's wait without a fetch: what it holds is delivered. */
+  private settle(dialogId: string): void {
+    this.fetching.get(dialogId)?.subscription?.unsubscribe();
+    this.fetching.delete(dialogId);
+    this.release(dialogId);
   }
 
   /** Moves a dialog's fetch waiting in the queue to the front (a live event or a snapshot says it changed). */
