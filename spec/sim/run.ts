@@ -113,7 +113,10 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
       log(`conversations$ ${c.convId} ${c.type} ${c.conversation.state} ${c.myRole ?? '-'}`);
       // When it last became the assignee (kept after the conversation ends, for the latency check).
       if (c.myRole !== 'ASSIGNED_AGENT' || c.conversation.state !== 'OPEN') assigned.delete(c.convId);
-      else if (!assigned.has(c.convId)) assigned.add(c.convId) && assignedAt.set(c.convId, time.now());
+      else if (!assigned.has(c.convId)) {
+        assigned.add(c.convId);
+        assignedAt.set(c.convId, time.now());
+      }
     }),
   ];
   if (options.trace) {
