@@ -6,15 +6,16 @@
  */
 import { parseArgs } from 'node:util';
 import { execSync } from 'node:child_process';
+import { MUTATIONS, type Mutation } from '../../src/index';
 import { drawWorld } from './world';
 import { runWorld } from './run';
 import { percentile, shrink, swarm } from './swarm';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { seeds: { type: 'string' }, from: { type: 'string' }, seed: { type: 'string' }, trace: { type: 'boolean' }, shrink: { type: 'boolean' } },
+    options: { seeds: { type: 'string' }, from: { type: 'string' }, seed: { type: 'string' }, profile: { type: 'string' }, trace: { type: 'boolean' }, shrink: { type: 'boolean' } },
   });
-  const mutations = process.env['SIM_MUTATE']?.split(',').filter(Boolean);
+  const mutations = process.env['SIM_MUTATE']?.split(',').filter((m): m is Mutation => (MUTATIONS as readonly string[]).includes(m));
   const commit = (() => {
     try {
       return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   })();
   const options = { ...(mutations ? { mutations } : {}), trace: values.trace ?? false };
   if (values.seed !== undefined) {
-    const world = drawWorld(Number(values.seed));
+    const world = drawWorld(Number(values.seed), values.profile === 'v1' ? 'v1' : 'v2');
     const result = await runWorld(world, options);
     if (values.trace) console.log(result.trace.join('\n'));
     console.log(`seed ${world.seed} (commit ${commit}): ${world.conversations} conversations, ${world.steps.length} steps, faults [${world.faults.join(', ')}]`);

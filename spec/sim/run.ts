@@ -4,7 +4,7 @@
  * invariants are checked. Same world, same run, byte for byte.
  */
 import { firstValueFrom, type Subscription } from 'rxjs';
-import { createAgent, SESSION_TAKEN_OVER_CODE, type Agent, type ConnectionState, type MessagingEvent } from '../../src/index';
+import { createAgent, SESSION_TAKEN_OVER_CODE, type Agent, type ConnectionState, type MessagingEvent, type Mutation } from '../../src/index';
 import { causeOfReplyKey } from '../../src/domain/replyKeys';
 import { idempotencyKeyOf } from '../../src/agent/publish';
 import { createMemoryEmulator, createVirtualTime, type Consumer } from '../../src/emulator/index';
@@ -27,22 +27,9 @@ export interface RunResult {
   readonly trace: string[];
 }
 
-/**
- * Canaries: deliberate defects the swarm must catch. Each turns off one of the mechanisms the
- * invariants depend on, from the agent's configuration.
- */
-export const CANARIES = {
-  /** No history on joining or catch-up after a drop: messages written while away are lost. */
-  skipCatchUp: { follow: false },
-  /** A pacer that loses nearly all its time: catch-ups crawl past the latency bound. */
-  starvedPacer: { pacing: { perSecond: 0.02, burst: 1, concurrency: 1 } },
-  /** No reconnect: the first drop ends the run. */
-  noReconnect: { reconnect: false },
-} as const;
-
-/** Options of a run: canaries to turn on, a trace to keep. */
+/** Options of a run: mutation canaries to turn on (deliberate defects in the agent), a trace to keep. */
 export interface RunOptions {
-  readonly mutations?: readonly string[];
+  readonly mutations?: readonly Mutation[];
   readonly trace?: boolean;
 }
 
@@ -78,7 +65,7 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     random: prng(world.seed ^ 0x9e3779b9),
     follow: { history: world.history },
     onSessionTakenOver: 'reconnect',
-    ...Object.assign({}, ...(options.mutations ?? []).map((m) => CANARIES[m as keyof typeof CANARIES] ?? {})),
+    ...(options.mutations ? { mutations: options.mutations } : {}),
   });
   const delivered = new Map<string, number>();
   const lastLive = new Map<string, number>();
@@ -214,6 +201,8 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
   }
   await time.advance(SETTLE_MS);
   await started;
+  // A keep-alive may be on the wire at this very moment: give in-flight requests a few round trips.
+  for (let i = 0; i < 10 && agent.stats().pendingRequests > 0; i++) await time.advance(10);
 
   // Liveness, after the world settled.
   const stats = agent.stats();

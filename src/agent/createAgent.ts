@@ -73,12 +73,13 @@ class LpAgent extends CommandMethods implements Agent {
     const counters = (this.counters = new AgentCounters(this, options.now));
     const { loginTimeout = 10_000 } = config;
     this.sessions = new SessionKeeper({ credentials: config, auth, csds: createCsdsClient(auth), scheduler: options.scheduler, refreshInterval: options.refreshInterval, refreshRetryInterval: options.refreshRetryInterval, loginTimeout, report, log });
-    this.pacer = createPacer(options.pacing, options.scheduler);
+    this.pacer = createPacer(options.pacing, options.scheduler, options.mutations.has('losePacerSlot'));
     this.streams = new AgentStreams({
       report,
       resume: {
         follow: options.follow,
         resumeFrom: options.resumeFrom,
+        mutations: options.mutations,
         scheduler: options.scheduler,
         query: (dialogId, after, max) => this.outbound.queryRecords(dialogId, after, max),
         pace: (task$, priority) => this.pacer.schedule(task$, priority),

@@ -107,7 +107,7 @@ export class Dialer {
   /** Replays the remembered subscriptions and state on a new socket (nothing on the first). */
   private replay(connection: Connection): Observable<unknown> {
     const { registry, options } = this.config;
-    const entries = this.config.wasOpen() ? registry.toReplay() : [];
+    const entries = this.config.wasOpen() && !this.config.options.mutations.has('dropReplay') ? registry.toReplay() : [];
     this.snapshots.expect(entries.some((e) => e.command.type === '.ams.aam.SubscribeExConversations'));
     return merge(
       ...entries.map((entry) => {

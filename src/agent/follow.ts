@@ -1,5 +1,8 @@
 import { causeOfReplyKey } from '../domain/replyKeys.js';
-import type { MessagingEvent } from '../domain/types.js';
+import type { Identity, MessagingEvent } from '../domain/types.js';
+import type { EventRecord } from '../protocol/index.js';
+import type { HistorySource } from './history.js';
+import type { Mutation } from './mutations.js';
 import { idempotencyKeyOf } from './publish.js';
 
 /** Dialogs followed at most (open conversations; LivePerson allows 999 per bot user). */
@@ -76,3 +79,32 @@ export function markAnswered(events: readonly MessagingEvent[], answeredBy: 'any
  * is delivered past a gap that was not fetched.
  */
 export const MAX_HELD = 1_000;
+
+/**
+ * How long live events of a dialog the agent does not follow wait for its join when they show a
+ * gap (they can come ahead of the conversation change that makes the agent a participant), in ms.
+ */
+export const JOIN_WAIT = 1_000;
+
+/**
+ * What the resume part needs from the agent.
+ *
+ * @example
+ * new Resume({ follow: resolveFollow(), scheduler, query, identity, conversationOf, deliver, report, isOwn });
+ */
+export interface ResumeConfig extends HistorySource {
+  readonly follow: Required<FollowOptions> | false;
+  /** Per dialog, the sequence up to which another process already dealt with it (a restored checkpoint). */
+  readonly resumeFrom?: Readonly<Record<string, number>>;
+  identity(): Identity | undefined;
+  /** The conversation of a dialog (survey dialogs are not their conversation's id). */
+  conversationOf(dialogId: string): string | undefined;
+  /** Puts a message on `messages$`. */
+  deliver(event: MessagingEvent): void;
+  /** Whether this agent published the event in this run (its own replies never make history). */
+  isOwn(event: MessagingEvent): boolean;
+  /** Deliberate defects (the simulator's canaries only). */
+  readonly mutations?: ReadonlySet<Mutation>;
+  /** A dialog's history arrived (for diagnostics). */
+  fetched?(dialogId: string, records: readonly EventRecord[], join: boolean): void;
+}

@@ -4,3 +4,4 @@ export { DEFAULT_RECONNECT, type AgentConfig, type AgentOptions, type Logger, ty
 export { type FollowOptions } from './resume.js';
 export { type PacingOptions } from './pacing.js';
 export { isAgentReady } from './readiness.js';
+export { MUTATIONS, type Mutation } from './mutations.js';

@@ -5,6 +5,7 @@ import type { SocketFactory } from '../socket/index.js';
 import { defaultSocketFactory } from '../socket/platform.js';
 import { DEFAULT_RETRY_BACKOFF } from '../operators/retryBackoff.js';
 import { randomId, systemNow } from '../runtime/index.js';
+import type { Mutation } from './mutations.js';
 import type { PacingOptions } from './pacing.js';
 import { resolveFollow, type FollowOptions } from './resume.js';
 
@@ -119,6 +120,8 @@ export interface AgentOptions extends AuthOptions {
    * `crypto.randomUUID` for keys); a simulation passes a seeded source.
    */
   random?: () => number;
+  /** For the deterministic simulator only: deliberate defects to prove it can fail. Never in production. */
+  mutations?: readonly Mutation[];
   /** Opens the websocket. Default `openNodeSocket` (over `ws`) in Node, `openBrowserSocket` in browser bundles. */
   socketFactory?: SocketFactory;
   /** Extra CA for TLS (e.g. the emulator's self-signed certificate). */
@@ -156,6 +159,7 @@ export interface ResolvedAgentOptions {
   /** A fresh random id (publish keys). */
   newId: () => string;
   random: (() => number) | undefined;
+  mutations: ReadonlySet<Mutation>;
   socketFactory: SocketFactory;
   logger: Logger;
 }
@@ -204,6 +208,7 @@ export function resolveAgentOptions(config: AgentOptions): ResolvedAgentOptions 
     now,
     newId: () => randomId(random),
     random,
+    mutations: new Set(config.mutations ?? []),
     socketFactory,
     logger,
   };

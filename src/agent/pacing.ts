@@ -57,9 +57,10 @@ interface Job {
  *
  * @param options Concurrency, rate and burst.
  * @param scheduler Where the waits run (virtual time in specs).
+ * @param loseSlots The simulator's `losePacerSlot` canary (a deliberate defect); never in production.
  * @return A pacer.
  */
-export function createPacer(options: PacingOptions, scheduler: SchedulerLike): Pacer {
+export function createPacer(options: PacingOptions, scheduler: SchedulerLike, loseSlots = false): Pacer {
   const { concurrency = 4, perSecond = 10, burst = 10, rateLimitedWait = 1_000 } = options;
   let tokens = burst;
   let updated = scheduler.now();
@@ -128,7 +129,7 @@ export function createPacer(options: PacingOptions, scheduler: SchedulerLike): P
             inner = paced$.subscribe({
               next: (v) => subscriber.next(v),
               error: (e: unknown) => {
-                release();
+                if (!loseSlots) release();
                 subscriber.error(e);
               },
               complete: () => {
@@ -144,7 +145,8 @@ export function createPacer(options: PacingOptions, scheduler: SchedulerLike): P
           const i = queue.indexOf(job);
           if (i >= 0) queue.splice(i, 1);
           inner?.unsubscribe();
-          release();
+          // The simulator's 'losePacerSlot' canary: a task that fails or is cancelled keeps its slot.
+          if (!loseSlots || !holding) release();
         };
       });
     },

@@ -1,33 +1,12 @@
-import { map, type Observable } from 'rxjs';
+import { map, type Observable, type Subscription } from 'rxjs';
 import { SequenceTracker } from '../domain/sequences.js';
-import type { ConversationChange, Identity, MessagingEvent } from '../domain/types.js';
+import type { ConversationChange, MessagingEvent } from '../domain/types.js';
 import type { EventRecord } from '../protocol/index.js';
-import { followsAs, markAnswered, MAX_FOLLOWED, MAX_HELD, type FollowOptions } from './follow.js';
-import { historyPages, newest, normalizeHistory, PRIORITY, type Fetch, type HistorySource } from './history.js';
+import { followsAs, JOIN_WAIT, markAnswered, MAX_FOLLOWED, MAX_HELD, type ResumeConfig } from './follow.js';
+import { historyPages, newest, normalizeHistory, PRIORITY, type Fetch } from './history.js';
 
-export { resolveFollow, type FollowOptions } from './follow.js';
+export { resolveFollow, type FollowOptions, type ResumeConfig } from './follow.js';
 export { PRIORITY } from './history.js';
-
-/**
- * What the resume part needs from the agent.
- *
- * @example
- * new Resume({ follow: resolveFollow(), scheduler, query, identity, conversationOf, deliver, report, isOwn });
- */
-export interface ResumeConfig extends HistorySource {
-  readonly follow: Required<FollowOptions> | false;
-  /** Per dialog, the sequence up to which another process already dealt with it (a restored checkpoint). */
-  readonly resumeFrom?: Readonly<Record<string, number>>;
-  identity(): Identity | undefined;
-  /** The conversation of a dialog (survey dialogs are not their conversation's id). */
-  conversationOf(dialogId: string): string | undefined;
-  /** Puts a message on `messages$`. */
-  deliver(event: MessagingEvent): void;
-  /** Whether this agent published the event in this run (its own replies never make history). */
-  isOwn(event: MessagingEvent): boolean;
-  /** A dialog's history arrived (for diagnostics). */
-  fetched?(dialogId: string, records: readonly EventRecord[], join: boolean): void;
-}
 
 /**
  * The resume part: exactly-once, in-order `messages$` per `(dialogId, sequence)`, history on join,
@@ -54,6 +33,8 @@ export class Resume {
   private readonly overflowed = new Set<string>();
   /** The first live sequence held per joining dialog: a join's cap on history never drops live events. */
   private readonly liveFrom = new Map<string, number>();
+  /** Dialogs not followed whose live events wait a moment for a join (they came ahead of it). */
+  private readonly awaitingJoin = new Map<string, Subscription>();
   /** Where joining a dialog starts: a restored checkpoint's watermark. */
   private readonly seeds = new Map<string, number>();
 
@@ -107,10 +88,17 @@ export class Resume {
     // Nothing held (the usual case): no lookup, so the dialog id is never hashed on the hot path.
     const held = this.held.size === 0 ? undefined : this.held.get(event.dialogId);
     if (held) return this.hold(held, event);
-    if (this.followed.size !== 0 && this.config.follow && this.tracker.isAhead(event.dialogId, event.sequence) && this.followed.has(event.dialogId)) {
-      // Something between the last sequence delivered and this one never came: fetch it first.
+    if (this.config.follow && this.tracker.isAhead(event.dialogId, event.sequence)) {
+      // Something between the last sequence delivered and this one never came: fetch it first. In
+      // a dialog not followed (yet: its join may still be on its way), wait a moment for the join.
       this.held.set(event.dialogId, [event]);
-      this.fetch(event.dialogId, false, PRIORITY.urgent);
+      this.liveFrom.set(event.dialogId, event.sequence);
+      if (this.followed.has(event.dialogId)) return this.fetch(event.dialogId, false, PRIORITY.urgent);
+      const d = event.dialogId;
+      const giveUp = (): void => {
+        if (this.awaitingJoin.delete(d) && !this.followed.has(d)) this.release(d);
+      };
+      this.awaitingJoin.set(d, this.config.scheduler.schedule(giveUp, JOIN_WAIT));
       return;
     }
     if (this.tracker.add(event.dialogId, event.sequence)) this.config.deliver(event);
@@ -150,12 +138,14 @@ export class Resume {
    */
   onDisconnected(): void {
     this.dispose(false);
+    if (this.config.mutations?.has('forgetWatermark')) for (const id of this.followed.keys()) this.tracker.forget(id);
     // With `follow: false`, only dialogs where something was delivered are caught up.
     for (const id of this.followed.keys()) if ((this.config.follow || this.tracker.highest(id) > 0) && !this.held.has(id)) this.held.set(id, []);
   }
 
   /** Ready again: re-query every held dialog from the last sequence delivered; those with live events waiting first. */
   onReady(): void {
+    if (this.config.mutations?.has('skipCatchUp')) return;
     for (const [id, held] of this.held) if (this.followed.has(id)) this.fetch(id, this.joining.has(id), held.length > 0 ? PRIORITY.urgent : PRIORITY.normal);
   }
 
@@ -168,11 +158,15 @@ export class Resume {
   dispose(forGood = true): void {
     for (const f of this.fetching.values()) f.subscription?.unsubscribe();
     this.fetching.clear();
-    if (forGood) this.held.clear();
+    if (!forGood) return;
+    this.held.clear();
+    for (const wait of this.awaitingJoin.values()) wait.unsubscribe();
   }
 
   private join(dialogId: string, hint: number | undefined): void {
     this.followed.set(dialogId, hint);
+    this.awaitingJoin.get(dialogId)?.unsubscribe();
+    this.awaitingJoin.delete(dialogId);
     // A survey dialog whose close is never announced is not kept for ever: the oldest goes past the bound.
     if (this.followed.size > MAX_FOLLOWED) {
       const [oldest] = this.followed.keys();
@@ -195,6 +189,7 @@ export class Resume {
   }
 
   private hold(held: MessagingEvent[], event: MessagingEvent): void {
+    if (this.config.mutations?.has('releaseHeldEarly')) return void (this.tracker.add(event.dialogId, event.sequence) && this.config.deliver(event));
     held.push(event);
     const dialogId = event.dialogId;
     if (event.sequence > 0 && !(event.sequence >= (this.liveFrom.get(dialogId) ?? Infinity))) this.liveFrom.set(dialogId, event.sequence);
