@@ -113,6 +113,18 @@ describe('the agent under faults at unlucky moments, in virtual time', () => {
     expect(agent.stats().status).toBe('open');
   });
 
+  it('keeps live events that come ahead of the conversation change in order behind the history the join brings (simulator seed 209)', async () => {
+    const { clock, server, agent, messages } = make(fast);
+    await connected(agent, clock.advance);
+    const dialogId = seedIds.ringConvId;
+    server.store(dialogId, 'written before the accept');
+    server.live(server.store(dialogId, 'written just after')); // the agent hears it before it hears it joined
+    await clock.advance(200);
+    server.current?.push(conversationFrame({ convId: dialogId }));
+    await clock.advance(50);
+    expect(messages.map((m) => m.sequence)).toEqual([1, 2]);
+  });
+
   it('settles connect() when the run ends inside start(): token credentials refused, reconnect off, connect again', async () => {
     const { clock, server, agent } = make({ reconnect: false });
     await connected(agent, clock.advance);

@@ -130,6 +130,20 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     },
   );
 
+  // A one-shot fault hits the next request of its type, maybe long after it was armed; its effect
+  // lasts until the request would have timed out (10 s) and been tried again.
+  let lastFaultAt = 0;
+  const armed: string[] = [];
+  subs.push(
+    emulator.wire$.subscribe((e) => {
+      if (armed.length === 0 || e.type !== 'in') return;
+      const type = /"type":"([^"]+)"/.exec(e.text)?.[1];
+      const i = type === undefined ? -1 : armed.indexOf(type);
+      if (i < 0) return;
+      armed.splice(i, 1);
+      lastFaultAt = Math.max(lastFaultAt, time.now() + 10_000 + 5_000);
+    }),
+  );
   const consumers = new Map<number, Consumer>();
   const closedConvs = new Set<number>();
   const written: Written[] = [];
@@ -166,6 +180,7 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
       case 'expireTokens':
         return emulator.expireTokens();
       case 'failNext': {
+        armed.push(action.type);
         const f = action.fault;
         emulator.faults.failNext(
           action.type,
@@ -193,7 +208,6 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     }
   };
 
-  let lastFaultAt = 0;
   for (const step of world.steps) {
     await time.advance(Math.max(0, step.at - time.now()));
     await act(step.action);

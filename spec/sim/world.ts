@@ -85,7 +85,7 @@ export function drawWorld(seed: number, profile: Profile = 'v2'): World {
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
   const v1 = profile === 'v1';
   // Mostly small worlds, sometimes a crowd of followed dialogs.
-  const conversations = r() < (v1 ? 0.05 : 0.02) ? 50 + int(250) : 1 + int(v1 ? 8 : 6);
+  const conversations = r() < (v1 ? 0.05 : 0.01) ? 50 + int(250) : 1 + int(v1 ? 8 : 6);
   const history = v1 ? 5 + int(30) : 3 + int(12);
   const span = 20_000 + int(100_000);
   const enabled = FAULT_KINDS.filter(() => r() < 0.45);
