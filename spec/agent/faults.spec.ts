@@ -125,6 +125,14 @@ describe('the agent under faults at unlucky moments, in virtual time', () => {
     expect(messages.map((m) => m.sequence)).toEqual([1, 2]);
   });
 
+  it('delivers every live event of a dialog it does not follow, in order, when its join never comes (even past 1,000 held)', async () => {
+    const { clock, server, agent, messages } = make(fast);
+    await connected(agent, clock.advance);
+    for (let i = 0; i < 1_200; i++) server.live({ sequence: 500 + i, dialogId: 'watched', originatorId: 'c', serverTimestamp: 1, event: { type: 'ContentEvent', contentType: 'text/plain', message: `m${i}` } });
+    await clock.advance(2_000);
+    expect(messages.map((m) => m.sequence)).toEqual(Array.from({ length: 1_200 }, (_, i) => 500 + i));
+  });
+
   it('settles connect() when the run ends inside start(): token credentials refused, reconnect off, connect again', async () => {
     const { clock, server, agent } = make({ reconnect: false });
     await connected(agent, clock.advance);

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   })();
   const options = { ...(mutations ? { mutations } : {}), trace: values.trace ?? false };
   if (values.seed !== undefined) {
-    const world = drawWorld(Number(values.seed), values.profile === 'v1' ? 'v1' : 'v2');
+    const world = drawWorld(Number(values.seed), values.profile === 'v1' || values.profile === 'v2' ? values.profile : 'v3');
     const result = await runWorld(world, options);
     if (values.trace) console.log(result.trace.join('\n'));
     console.log(`seed ${world.seed} (commit ${commit}): ${world.conversations} conversations, ${world.steps.length} steps, faults [${world.faults.join(', ')}]`);

@@ -166,6 +166,13 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
         written.push({ conv: action.conv, dialogId: consumer.convId, sequence, at: time.now(), question: true });
         return;
       }
+      case 'file': {
+        const consumer = consumers.get(action.conv);
+        if (!consumer || closedConvs.has(action.conv)) return;
+        const sequence = await consumer.publish({ type: 'ContentEvent', contentType: 'hosted/file', message: { relativePath: `/files/${action.conv}.png`, fileType: 'PNG' } });
+        written.push({ conv: action.conv, dialogId: consumer.convId, sequence, at: time.now(), question: false });
+        return;
+      }
       case 'close': {
         const consumer = consumers.get(action.conv);
         if (!consumer || closedConvs.has(action.conv)) return;
@@ -254,7 +261,7 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     const snapshot = emulator.conversation(consumer.convId);
     for (const record of snapshot?.events ?? []) {
       const cause = causeOfReplyKey(idempotencyKeyOf(record));
-      if (cause && record.event.type === 'ContentEvent') answers.set(cause.sequence, (answers.get(cause.sequence) ?? 0) + 1);
+      if (cause && (record.event.type === 'ContentEvent' || record.event.type === 'RichContentEvent')) answers.set(cause.sequence, (answers.get(cause.sequence) ?? 0) + 1);
     }
     for (const [sequence, n] of answers) if (n > 1) violations.push(`question ${consumer.convId}#${sequence} answered ${n} times`);
     if (closedConvs.has(conv)) continue;

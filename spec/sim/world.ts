@@ -35,6 +35,8 @@ export const CLOSE_CODES = [1006, 1001, 1000, 4401, 4407, 1011, 1008, 4000] as c
 export type Action =
   | { readonly kind: 'open'; readonly conv: number }
   | { readonly kind: 'say'; readonly conv: number; readonly text: string }
+  /** A non-text message: a shared file (not a question: the bot does not answer it). */
+  | { readonly kind: 'file'; readonly conv: number }
   | { readonly kind: 'close'; readonly conv: number }
   | { readonly kind: 'drop'; readonly code: number }
   | { readonly kind: 'failNext'; readonly type: string; readonly fault: 'noAnswer' | 'loseResponse' | '500' | '429' | 'late' | 'dropConnection' | 'dropAfterEffect' }
@@ -65,13 +67,14 @@ export interface World {
 const FAULT_KINDS = ['drop', 'failNext', 'halfDead', 'expireTokens', 'refreshUnauthorized', 'duplicates', 'reorder', 'secondSession'] as const;
 
 /** True for the actions that are faults (everything but the workload). */
-export const isFault = (a: Action): boolean => a.kind !== 'open' && a.kind !== 'say' && a.kind !== 'close';
+export const isFault = (a: Action): boolean => a.kind !== 'open' && a.kind !== 'say' && a.kind !== 'file' && a.kind !== 'close';
 
 /**
- * How big worlds are drawn. `v1` drew larger worlds (5 % crowds, longer dialogs): the seeds found
- * with it keep it, so a regression replays the world it was found in.
+ * How worlds are drawn. `v1` drew larger worlds (5 % crowds, longer dialogs), `v2` smaller ones;
+ * `v3` (the default) adds files and the menu (rich content with quick replies). The seeds found
+ * with an older profile keep it, so a regression replays the world it was found in.
  */
-export type Profile = 'v1' | 'v2';
+export type Profile = 'v1' | 'v2' | 'v3';
 
 /**
  * Draws the world of a seed.
@@ -79,8 +82,10 @@ export type Profile = 'v1' | 'v2';
  * @example
  * drawWorld(42).steps.length;
  */
-export function drawWorld(seed: number, profile: Profile = 'v2'): World {
+export function drawWorld(seed: number, profile: Profile = 'v3'): World {
   const r = prng(seed);
+  // v3's extra draws come from a stream of their own, so the rest of a world stays v2's.
+  const extra = profile === 'v3' ? prng(seed ^ 0x5eed5) : undefined;
   const int = (n: number): number => Math.floor(r() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
   const v1 = profile === 'v1';
@@ -98,7 +103,8 @@ export function drawWorld(seed: number, profile: Profile = 'v2'): World {
     const says = r() < 0.1 ? (v1 ? history + int(2 * history) : history + 1 + int(history)) : 1 + int(v1 ? 4 : 3);
     let at = opensAt + 1 + int(2_000);
     for (let i = 0; i < says; i++) {
-      steps.push({ at, action: { kind: 'say', conv: c, text: `q${c}.${i}` } });
+      const x = extra?.() ?? 1;
+      steps.push({ at, action: x < 0.05 ? { kind: 'file', conv: c } : { kind: 'say', conv: c, text: x < 0.15 ? 'menu' : `q${c}.${i}` } });
       at += r() < 0.7 ? int(300) : int(8_000);
     }
     if (r() < 0.2) steps.push({ at: at + int(5_000), action: { kind: 'close', conv: c } });

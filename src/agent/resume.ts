@@ -194,6 +194,8 @@ export class Resume {
     const dialogId = event.dialogId;
     if (event.sequence > 0 && !(event.sequence >= (this.liveFrom.get(dialogId) ?? Infinity))) this.liveFrom.set(dialogId, event.sequence);
     if (held.length >= MAX_HELD) {
+      // Not followed (its join never came): nothing will fetch the gap, so stop waiting.
+      if (!this.followed.has(dialogId)) return this.settle(dialogId);
       held.length = 0;
       this.overflowed.add(dialogId);
     }
@@ -287,6 +289,8 @@ export class Resume {
     this.held.delete(dialogId);
     this.liveFrom.delete(dialogId);
     if (!held) return;
+    this.awaitingJoin.get(dialogId)?.unsubscribe();
+    this.awaitingJoin.delete(dialogId);
     held.sort((a, b) => a.sequence - b.sequence);
     for (const e of held) if (this.tracker.add(e.dialogId, e.sequence)) this.config.deliver(e);
   }
