@@ -13,7 +13,7 @@ import { percentile, shrink, swarm } from './swarm';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { seeds: { type: 'string' }, from: { type: 'string' }, seed: { type: 'string' }, profile: { type: 'string' }, trace: { type: 'boolean' }, shrink: { type: 'boolean' } },
+    options: { seeds: { type: 'string' }, from: { type: 'string' }, seed: { type: 'string' }, profile: { type: 'string' }, trace: { type: 'boolean' }, shrink: { type: 'boolean' }, json: { type: 'boolean' } },
   });
   const mutations = process.env['SIM_MUTATE']?.split(',').filter((m): m is Mutation => (MUTATIONS as readonly string[]).includes(m));
   const commit = (() => {
@@ -42,6 +42,12 @@ async function main(): Promise<void> {
   const started = Date.now();
   const report = await swarm(from, count, options);
   const seconds = (Date.now() - started) / 1_000;
+  if (values.json) {
+    // For a spec that runs part of its swarm in this process, on the other core.
+    const failures = report.failures.map((f) => `seed ${f.seed}: ${f.violations.slice(0, 3).join('; ')}`);
+    console.log(JSON.stringify({ seeds: report.seeds, failures, coverage: [...report.coverage.keys()] }));
+    return;
+  }
   console.log(`commit ${commit}${mutations ? `, SIM_MUTATE=${mutations.join(',')}` : ''}: ${report.seeds} seeds from ${from} in ${seconds.toFixed(1)} s (${(report.seeds / seconds).toFixed(1)} seeds/s)`);
   console.log(`failed: ${report.failures.length}`);
   for (const f of report.failures.slice(0, 20)) console.log(`  seed ${f.seed}: ${f.violations.slice(0, 3).join('; ')}  (replay: npm run simulate -- --seed ${f.seed} --trace)`);

@@ -68,6 +68,7 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     ...(options.mutations ? { mutations: options.mutations } : {}),
   });
   const delivered = new Map<string, number>();
+  const reported = new WeakSet<object>();
   const lastLive = new Map<string, number>();
   const deliveredAt = new Map<string, number>();
   /** When each dialog's first message reached messages$: before that, its messages wait for a join. */
@@ -96,6 +97,11 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
       log(`messages$ ${key}${m.history ? ' (history)' : ''}`);
     }),
     agent.run(demoBot(agent)),
+    // The errors$ contract: each error reported once.
+    agent.errors$.subscribe((e) => {
+      if (reported.has(e)) violations.push(`errors$ reported twice: ${e.kind}: ${e.message}`);
+      reported.add(e);
+    }),
     agent.conversations$.subscribe((c) => {
       log(`conversations$ ${c.convId} ${c.type} ${c.conversation.state} ${c.myRole ?? '-'}`);
       // When it last became the assignee (kept after the conversation ends, for the latency check).
@@ -153,7 +159,11 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     for (const t of timed) if (t.until > time.now()) t.apply();
   };
   const act = async (action: Action): Promise<void> => {
-    if (isFault(action)) coverage.push(`${action.kind}@${state.status}`);
+    if (isFault(action)) {
+      // The phase a fault meets: the connection's, and what the agent was doing on it.
+      const { catchUpBacklog, pendingRequests } = agent.stats();
+      coverage.push(`${action.kind}@${state.status}${catchUpBacklog > 0 ? '+catching-up' : ''}${pendingRequests > 0 ? '+requests-in-flight' : ''}`);
+    }
     log(`step ${JSON.stringify(action)}`);
     switch (action.kind) {
       case 'open':
