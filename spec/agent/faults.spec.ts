@@ -116,6 +116,9 @@ describe('the agent under faults at unlucky moments, in virtual time', () => {
   it('keeps live events that come ahead of the conversation change in order behind the history the join brings (simulator seed 209)', async () => {
     const { clock, server, agent, messages } = make(fast);
     await connected(agent, clock.advance);
+    const subscribed = firstValueFrom(agent.subscribeExConversations({ convState: ['OPEN'] }));
+    await clock.advance(5);
+    await subscribed;
     const dialogId = seedIds.ringConvId;
     server.store(dialogId, 'written before the accept');
     server.live(server.store(dialogId, 'written just after')); // the agent hears it before it hears it joined
@@ -131,6 +134,28 @@ describe('the agent under faults at unlucky moments, in virtual time', () => {
     for (let i = 0; i < 1_200; i++) server.live({ sequence: 500 + i, dialogId: 'watched', originatorId: 'c', serverTimestamp: 1, event: { type: 'ContentEvent', contentType: 'text/plain', message: `m${i}` } });
     await clock.advance(2_000);
     expect(messages.map((m) => m.sequence)).toEqual(Array.from({ length: 1_200 }, (_, i) => 500 + i));
+  });
+
+  it('still delivers what was written before a close that comes while the dialog is being caught up (review)', async () => {
+    const { clock, server, agent, messages } = make(fast);
+    await connected(agent, clock.advance);
+    const dialogId = seedIds.ringConvId;
+    server.store(dialogId, 'one');
+    server.current?.push(conversationFrame({ convId: dialogId }));
+    await clock.advance(5);
+    server.current?.serverClose(1006);
+    server.store(dialogId, 'written while the agent was away');
+    server.held.add('.ams.ms.QueryMessages');
+    await clock.advance(50); // reconnected; the catch-up waits for its answer
+    server.current?.push(conversationFrame({ convId: dialogId, conversation: { state: 'CLOSE' } }));
+    server.held.clear();
+    server.release();
+    await clock.advance(50);
+    expect(messages.map((m) => m.sequence)).toEqual([1, 2]);
+    server.current?.serverClose(1006);
+    const before = server.requests('.ams.ms.QueryMessages').length;
+    await clock.advance(50);
+    expect(server.requests('.ams.ms.QueryMessages')).toHaveLength(before); // let go once caught up
   });
 
   it('settles connect() when the run ends inside start(): token credentials refused, reconnect off, connect again', async () => {

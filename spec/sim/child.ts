@@ -1,6 +1,14 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
+const running = new Set<() => void>();
+
+/** Kills every child still running (an `afterAll`, for a spec that timed out before its `finally`). */
+export function stopAllChildren(): void {
+  for (const stop of running) stop();
+  running.clear();
+}
+
 /** What a swarm run in a child process found. */
 export interface ChildReport {
   readonly seeds: number;
@@ -21,6 +29,8 @@ export function swarmInChild(first: number, count: number): { readonly report: P
   const child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), '--tsconfig', join(root, 'spec', 'tsconfig.json'), join(root, 'spec', 'sim', 'cli.ts'), '--json', '--from', String(first), '--seeds', String(count)], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: tsx starts node as a grandchild, and stop() ends both.
+    detached: true,
   });
   let out = '';
   let err = '';
@@ -37,5 +47,15 @@ export function swarmInChild(first: number, count: number): { readonly report: P
       }
     });
   });
-  return { report, stop: () => void child.kill('SIGKILL') };
+  const stop = (): void => {
+    if (child.pid === undefined || child.exitCode !== null) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  running.add(stop);
+  void report.finally(() => running.delete(stop)).catch(() => undefined);
+  return { report, stop };
 }

@@ -80,6 +80,7 @@ class LpAgent extends CommandMethods implements Agent {
         follow: options.follow,
         resumeFrom: options.resumeFrom,
         mutations: options.mutations,
+        joinsExpected: () => this.registry.hasConversationSubscription(),
         scheduler: options.scheduler,
         query: (dialogId, after, max) => this.outbound.queryRecords(dialogId, after, max),
         pace: (task$, priority) => this.pacer.schedule(task$, priority),

@@ -1,3 +1,4 @@
+import type { SchedulerLike, Subscription } from 'rxjs';
 import { causeOfReplyKey } from '../domain/replyKeys.js';
 import type { Identity, MessagingEvent } from '../domain/types.js';
 import type { EventRecord } from '../protocol/index.js';
@@ -103,8 +104,46 @@ export interface ResumeConfig extends HistorySource {
   deliver(event: MessagingEvent): void;
   /** Whether this agent published the event in this run (its own replies never make history). */
   isOwn(event: MessagingEvent): boolean;
+  /**
+   * Whether conversation changes are expected (the agent has a conversation subscription): then
+   * live events of a dialog not followed yet wait a moment for its join.
+   */
+  joinsExpected?(): boolean;
   /** Deliberate defects (the simulator's canaries only). */
   readonly mutations?: ReadonlySet<Mutation>;
   /** A dialog's history arrived (for diagnostics). */
   fetched?(dialogId: string, records: readonly EventRecord[], join: boolean): void;
+}
+
+/**
+ * Dialogs not followed (yet) whose live events wait a moment for the join: they can come ahead of
+ * the conversation change that makes the agent a participant. `start` calls `giveUp` after
+ * {@link JOIN_WAIT} ms unless `cancel` comes first.
+ *
+ * @example
+ * waits.start(dialogId, () => release(dialogId)); waits.cancel(dialogId); // the join came
+ */
+export class JoinWaits {
+  private readonly waits = new Map<string, Subscription>();
+
+  constructor(private readonly scheduler: SchedulerLike) {}
+
+  start(dialogId: string, giveUp: () => void): void {
+    this.waits.set(
+      dialogId,
+      this.scheduler.schedule(() => {
+        if (this.waits.delete(dialogId)) giveUp();
+      }, JOIN_WAIT),
+    );
+  }
+
+  cancel(dialogId: string): void {
+    this.waits.get(dialogId)?.unsubscribe();
+    this.waits.delete(dialogId);
+  }
+
+  dispose(): void {
+    for (const wait of this.waits.values()) wait.unsubscribe();
+    this.waits.clear();
+  }
 }

@@ -1,11 +1,11 @@
 import { defer, EMPTY, expand, map, type Observable, reduce, retry, type SchedulerLike, type Subscription, throwError, timer } from 'rxjs';
-import { ConnectionClosed, toAgentError, type AgentError } from '../domain/errors.js';
+import { RequestFailed, RequestTimeout, toAgentError, type AgentError } from '../domain/errors.js';
 import { normalizeEventRecord } from '../domain/normalizeEventRecord.js';
 import type { Identity, MessagingEvent } from '../domain/types.js';
 import type { EventRecord } from '../protocol/index.js';
 
-/** Pacing priorities: a dialog with live events waiting goes first, then publish lookups, then the rest. */
-export const PRIORITY = { urgent: 2, lookup: 1, normal: 0 } as const;
+/** Pacing priorities: a dialog with live events waiting, then one a snapshot says changed, then publish lookups, then the rest. */
+export const PRIORITY = { live: 3, urgent: 2, lookup: 1, normal: 0 } as const;
 
 /** The longest wait between two tries of a failed fetch, in ms. */
 const MAX_RETRY_WAIT = 30_000;
@@ -27,6 +27,8 @@ export interface Fetch {
  */
 export interface HistorySource {
   readonly scheduler: SchedulerLike;
+  /** Records per page (`false`: not following, pages of 100). */
+  readonly follow?: { readonly pageSize: number } | false;
   /** One page of a dialog's history: records newer than `after`, at most `max`. */
   query(dialogId: string, after: number, max: number): Observable<readonly EventRecord[]>;
   /** Runs a task through the agent's pacer at a priority. */
@@ -34,22 +36,19 @@ export interface HistorySource {
   report(error: AgentError): void;
 }
 
+/** A failure worth trying again: no answer, or the server could not answer now. */
+const transient = (e: unknown): boolean => e instanceof RequestTimeout || (e instanceof RequestFailed && (e.code >= 500 || e.code === 429));
+
 /**
- * Every page of a dialog's history newer than `after`, up to `limit` records, as one array. Each
- * page is paced and retried with backoff on failure; only a closed socket ends it early.
+ * Every page of a dialog's history newer than `after`, as one array. Each page is paced; a page
+ * that meets a transient failure (a timeout, 5xx) is reported and tried again with backoff. A closed
+ * socket, or a failure that will not pass (another 4xx, a body that does not decode), ends it.
  *
  * @example
- * historyPages(source, 100, dialogId, 0, Infinity, PRIORITY.normal).subscribe((records) => deliver(records));
+ * historyPages(source, dialogId, 0, PRIORITY.normal).subscribe((records) => deliver(records));
  */
-export function historyPages(
-  source: HistorySource,
-  pageSize: number,
-  dialogId: string,
-  after: number,
-  limit: number,
-  priority: number,
-  onStart?: () => void,
-): Observable<EventRecord[]> {
+export function historyPages(source: HistorySource, dialogId: string, after: number, priority: number, onStart?: () => void): Observable<EventRecord[]> {
+  const pageSize = source.follow ? source.follow.pageSize : 100;
   const page = (from: number, left: number) => {
     const asked = Math.min(pageSize, left);
     const task$ = defer(() => {
@@ -59,7 +58,7 @@ export function historyPages(
     return source.pace(task$, priority).pipe(
       retry({
         delay: (e: unknown, n: number) => {
-          if (e instanceof ConnectionClosed) return throwError(() => e);
+          if (!transient(e)) return throwError(() => e);
           source.report(toAgentError(e));
           return timer(Math.min(MAX_RETRY_WAIT, 1_000 * 2 ** (n - 1)), source.scheduler);
         },
@@ -67,7 +66,7 @@ export function historyPages(
       map((records) => ({ records, asked, left: left - records.length })),
     );
   };
-  return page(after, limit).pipe(
+  return page(after, Infinity).pipe(
     expand((p) => (p.records.length < p.asked || p.left <= 0 ? EMPTY : page(highestOf(p.records), p.left))),
     reduce((all: EventRecord[], p) => all.concat(p.records), []),
   );

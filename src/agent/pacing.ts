@@ -1,4 +1,4 @@
-import { Observable, retry, throwError, timer, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, timer, type SchedulerLike, type Subscription } from 'rxjs';
 import { RequestFailed } from '../domain/errors.js';
 
 /**
@@ -106,16 +106,11 @@ export function createPacer(options: PacingOptions, scheduler: SchedulerLike, lo
       return active;
     },
     schedule<T>(task$: Observable<T>, priority = 0): Observable<T> {
-      const paced$ = task$.pipe(
-        retry({
-          delay: (e: unknown, n: number) =>
-            e instanceof RequestFailed && e.code === 429 ? timer(Math.min(30_000, rateLimitedWait * 2 ** (n - 1)), scheduler) : throwError(() => e),
-        }),
-      );
       return new Observable<T>((subscriber) => {
         if (disposed) return undefined;
         let holding = false;
         let inner: Subscription | undefined;
+        let rateLimited = 0;
         const release = (): void => {
           if (!holding) return;
           holding = false;
@@ -126,11 +121,17 @@ export function createPacer(options: PacingOptions, scheduler: SchedulerLike, lo
           priority,
           start: () => {
             holding = true;
-            inner = paced$.subscribe({
+            inner = task$.subscribe({
               next: (v) => subscriber.next(v),
               error: (e: unknown) => {
                 if (!loseSlots) release();
-                subscriber.error(e);
+                if (!(e instanceof RequestFailed && e.code === 429)) return subscriber.error(e);
+                // Answered 429: it waits outside the queue (its slot goes to others), then queues again.
+                const wait = Math.min(30_000, rateLimitedWait * 2 ** rateLimited++);
+                inner = timer(wait, scheduler).subscribe(() => {
+                  enqueue(job);
+                  pump();
+                });
               },
               complete: () => {
                 release();

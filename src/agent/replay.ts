@@ -79,6 +79,12 @@ export class ReplayRegistry {
     return undefined;
   }
 
+  /** Whether a conversation subscription is remembered (conversation changes are expected). */
+  hasConversationSubscription(): boolean {
+    for (const entry of this.entries.values()) if (entry.command.type === '.ams.aam.SubscribeExConversations') return true;
+    return false;
+  }
+
   /** What to replay now: everything not already on its way. */
   toReplay(): RememberedCommand[] {
     return [...this.entries.values()].filter((e) => !e.inFlight);

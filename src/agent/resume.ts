@@ -1,8 +1,9 @@
-import { map, type Observable, type Subscription } from 'rxjs';
+import { map, type Observable } from 'rxjs';
+import { ConnectionClosed, toAgentError } from '../domain/errors.js';
 import { SequenceTracker } from '../domain/sequences.js';
 import type { ConversationChange, MessagingEvent } from '../domain/types.js';
 import type { EventRecord } from '../protocol/index.js';
-import { followsAs, JOIN_WAIT, markAnswered, MAX_FOLLOWED, MAX_HELD, type ResumeConfig } from './follow.js';
+import { followsAs, JoinWaits, markAnswered, MAX_FOLLOWED, MAX_HELD, type ResumeConfig } from './follow.js';
 import { historyPages, newest, normalizeHistory, PRIORITY, type Fetch } from './history.js';
 
 export { resolveFollow, type FollowOptions, type ResumeConfig } from './follow.js';
@@ -33,12 +34,14 @@ export class Resume {
   private readonly overflowed = new Set<string>();
   /** The first live sequence held per joining dialog: a join's cap on history never drops live events. */
   private readonly liveFrom = new Map<string, number>();
-  /** Dialogs not followed whose live events wait a moment for a join (they came ahead of it). */
-  private readonly awaitingJoin = new Map<string, Subscription>();
+  /** Dialogs closed (true) or left (false) while being caught up: let go once caught up. */
+  private readonly closing = new Map<string, boolean>();
+  private readonly joinWaits: JoinWaits;
   /** Where joining a dialog starts: a restored checkpoint's watermark. */
   private readonly seeds = new Map<string, number>();
 
   constructor(private readonly config: ResumeConfig) {
+    this.joinWaits = new JoinWaits(config.scheduler);
     for (const [dialogId, sequence] of Object.entries(config.resumeFrom ?? {})) {
       if (!(sequence > 0)) continue;
       this.seeds.set(dialogId, sequence);
@@ -60,17 +63,15 @@ export class Resume {
   onConversation(change: ConversationChange): void {
     const { conversation } = change;
     if (conversation.dialogs.length === 0) {
-      if (change.type === 'DELETE' || conversation.state === 'CLOSE') this.forget(change.convId);
+      if (change.type === 'DELETE' || conversation.state === 'CLOSE') this.close(change.convId, true);
       else if (followsAs(change.myRole)) this.join(change.convId, conversation.lastContentEvent?.sequence);
       return;
     }
-    // Closed dialogs are forgotten. A dialog still open in a closed conversation (the survey that
-    // follows the MAIN dialog's close) is followed while it is open.
-    for (const d of conversation.dialogs) if (d.state !== 'OPEN') this.forget(d.dialogId);
+    // Closed dialogs go; one still open in a closed conversation (its post-survey) stays while open.
+    for (const d of conversation.dialogs) if (d.state !== 'OPEN') this.close(d.dialogId, true);
     if (!followsAs(change.myRole)) {
-      // Transferred away (or never in it): stop re-querying it, but keep what was delivered, so
-      // coming back later delivers nothing twice.
-      for (const d of conversation.dialogs) this.unfollow(d.dialogId);
+      // Transferred away: not re-queried, but what was delivered is kept (coming back repeats nothing).
+      for (const d of conversation.dialogs) this.close(d.dialogId, false);
       return;
     }
     const last = conversation.lastContentEvent;
@@ -88,27 +89,20 @@ export class Resume {
     // Nothing held (the usual case): no lookup, so the dialog id is never hashed on the hot path.
     const held = this.held.size === 0 ? undefined : this.held.get(event.dialogId);
     if (held) return this.hold(held, event);
-    if (this.config.follow && this.tracker.isAhead(event.dialogId, event.sequence)) {
-      // Something between the last sequence delivered and this one never came: fetch it first. In
-      // a dialog not followed (yet: its join may still be on its way), wait a moment for the join.
-      this.held.set(event.dialogId, [event]);
-      this.liveFrom.set(event.dialogId, event.sequence);
-      if (this.followed.has(event.dialogId)) return this.fetch(event.dialogId, false, PRIORITY.urgent);
-      const d = event.dialogId;
-      const giveUp = (): void => {
-        if (this.awaitingJoin.delete(d) && !this.followed.has(d)) this.release(d);
-      };
-      this.awaitingJoin.set(d, this.config.scheduler.schedule(giveUp, JOIN_WAIT));
-      return;
+    const d = event.dialogId;
+    // A sequence skipped: fetch it first; in a dialog not followed yet whose join may come, wait for that.
+    if (this.config.follow && this.tracker.isAhead(d, event.sequence) && (this.followed.has(d) || this.config.joinsExpected?.())) {
+      this.held.set(d, [event]);
+      this.liveFrom.set(d, event.sequence);
+      if (this.followed.has(d)) return this.fetch(d, false, PRIORITY.live);
+      return this.joinWaits.start(d, () => {
+        if (!this.followed.has(d)) this.release(d);
+      });
     }
     if (this.tracker.add(event.dialogId, event.sequence)) this.config.deliver(event);
   }
 
-  /**
-   * Records of a QueryMessages answer sent by the caller: delivered unless seen before (held with
-   * the dialog's live events while it is being fetched).
-   * @return Every record, normalized (duplicates included), for the caller.
-   */
+  /** A caller's QueryMessages records: delivered unless seen (held while the dialog is fetched); all returned. */
   onRecords(records: readonly EventRecord[]): MessagingEvent[] {
     const out = this.normalize(records);
     for (const event of out) {
@@ -124,18 +118,12 @@ export class Resume {
     return this.tracker.highest(dialogId);
   }
 
-  /**
-   * A dialog's events newer than `after`, every page, for a publish looking for its key: paced,
-   * normalized, and not delivered (a lookup never puts history on `messages$`).
-   */
+  /** A dialog's events newer than `after`, every page, paced, for a publish's key: never delivered. */
   lookup(dialogId: string, after: number): Observable<MessagingEvent[]> {
-    return this.pages(dialogId, after, Infinity, PRIORITY.lookup).pipe(map((records) => this.normalize(records)));
+    return historyPages(this.config, dialogId, after, PRIORITY.lookup).pipe(map((records) => this.normalize(records)));
   }
 
-  /**
-   * The socket dropped: every fetch stops (none waits in the queue for a socket) and every dialog
-   * to catch up holds its live events until it is caught up.
-   */
+  /** The socket dropped: every fetch stops, and every dialog to catch up holds its live events till then. */
   onDisconnected(): void {
     this.dispose(false);
     if (this.config.mutations?.has('forgetWatermark')) for (const id of this.followed.keys()) this.tracker.forget(id);
@@ -146,12 +134,12 @@ export class Resume {
   /** Ready again: re-query every held dialog from the last sequence delivered; those with live events waiting first. */
   onReady(): void {
     if (this.config.mutations?.has('skipCatchUp')) return;
-    for (const [id, held] of this.held) if (this.followed.has(id)) this.fetch(id, this.joining.has(id), held.length > 0 ? PRIORITY.urgent : PRIORITY.normal);
+    for (const [id, held] of this.held) if (this.followed.has(id)) this.fetch(id, this.joining.has(id), held.length > 0 ? PRIORITY.live : PRIORITY.normal);
   }
 
   /** After a reconnect, a followed dialog whose conversation no snapshot lists closed (or left this agent) meanwhile. */
   reconcile(openConversations: ReadonlySet<string>): void {
-    for (const id of [...this.followed.keys()]) if (!this.surveys.has(id) && !openConversations.has(this.config.conversationOf(id) ?? id)) this.unfollow(id);
+    for (const id of [...this.followed.keys()]) if (!this.surveys.has(id) && !openConversations.has(this.config.conversationOf(id) ?? id)) this.close(id, false);
   }
 
   /** Stops every fetch (and, for good, lets go of what is held). */
@@ -160,13 +148,12 @@ export class Resume {
     this.fetching.clear();
     if (!forGood) return;
     this.held.clear();
-    for (const wait of this.awaitingJoin.values()) wait.unsubscribe();
+    this.joinWaits.dispose();
   }
 
   private join(dialogId: string, hint: number | undefined): void {
     this.followed.set(dialogId, hint);
-    this.awaitingJoin.get(dialogId)?.unsubscribe();
-    this.awaitingJoin.delete(dialogId);
+    this.joinWaits.cancel(dialogId);
     // A survey dialog whose close is never announced is not kept for ever: the oldest goes past the bound.
     if (this.followed.size > MAX_FOLLOWED) {
       const [oldest] = this.followed.keys();
@@ -175,16 +162,13 @@ export class Resume {
     if (this.config.follow) this.fetch(dialogId, true, PRIORITY.normal);
   }
 
-  /**
-   * A snapshot says what a followed dialog's last content event is: when it was delivered already
-   * and nothing live is waiting, the dialog's catch-up is not needed (it costs what changed).
-   */
+  /** A snapshot names a followed dialog's last content event: delivered already and nothing live waiting, no catch-up. */
   private settleIfUnchanged(dialogId: string, hint: number | undefined): void {
     if (hint !== undefined) this.followed.set(dialogId, hint);
     const held = this.held.get(dialogId);
     if (hint === undefined || !held || held.length > 0 || this.joining.has(dialogId) || this.overflowed.has(dialogId)) return;
     // Changed while the agent was away: its catch-up goes first.
-    if (hint > this.tracker.highest(dialogId)) return this.expedite(dialogId);
+    if (hint > this.tracker.highest(dialogId)) return this.expedite(dialogId, PRIORITY.urgent);
     this.settle(dialogId);
   }
 
@@ -213,9 +197,27 @@ export class Resume {
   }
 
   /** Moves a dialog's fetch waiting in the queue to the front (a live event or a snapshot says it changed). */
-  private expedite(dialogId: string): void {
+  private expedite(dialogId: string, priority: number = PRIORITY.live): void {
     const f = this.fetching.get(dialogId);
-    if (f && !f.started && f.priority < PRIORITY.urgent) this.fetch(dialogId, f.join, PRIORITY.urgent);
+    if (f && !f.started && f.priority < priority) this.fetch(dialogId, f.join, priority);
+  }
+
+  /** A dialog closed (`forget`) or left this agent: being caught up, it goes only once caught up. */
+  private close(dialogId: string, forget: boolean, caughtUp = false): void {
+    if (!caughtUp && this.held.has(dialogId) && this.followed.has(dialogId) && this.config.follow) {
+      this.closing.set(dialogId, forget || (this.closing.get(dialogId) ?? false));
+      return;
+    }
+    this.closing.delete(dialogId);
+    if (forget) this.forget(dialogId);
+    else this.unfollow(dialogId);
+  }
+
+  /** A fetch ended: what is held goes out, and a dialog that closed meanwhile is let go. */
+  private done(dialogId: string): void {
+    this.release(dialogId);
+    const forget = this.closing.get(dialogId);
+    if (forget !== undefined) this.close(dialogId, forget, true);
   }
 
   private unfollow(dialogId: string): void {
@@ -235,11 +237,6 @@ export class Resume {
     this.seeds.delete(dialogId);
     this.tracker.forget(dialogId);
   }
-
-  /** Every page of a dialog's history newer than `after`, up to `limit` records, each page retried on failure. */
-  private pages(dialogId: string, after: number, limit: number, priority: number, onStart?: () => void): Observable<EventRecord[]> {
-    return historyPages(this.config, (this.config.follow || { pageSize: 100 }).pageSize, dialogId, after, limit, priority, onStart);
-  }
   /**
    * Fetches a dialog's history, page by page (a join keeps the newest `history` records; a catch-up
    * reads everything from the last sequence delivered), then releases the held live events.
@@ -256,17 +253,24 @@ export class Resume {
     const end = hint === undefined ? undefined : Math.min(hint, (this.liveFrom.get(dialogId) ?? Infinity) - 1);
     const from = join ? Math.max(seed, end !== undefined ? end - history : 0) : this.tracker.highest(dialogId);
     const f: Fetch = { join, priority, started: false };
-    const subscription = this.pages(dialogId, from, Infinity, priority, () => (f.started = true)).subscribe({
+    const subscription = historyPages(this.config, dialogId, from, priority, () => (f.started = true)).subscribe({
       next: (records) => {
         this.fetching.delete(dialogId);
         this.joining.delete(dialogId);
         this.config.fetched?.(dialogId, records, join);
         this.deliverHistory(join ? newest(records, history, this.liveFrom.get(dialogId)) : records, join);
-        if (this.overflowed.delete(dialogId)) this.fetch(dialogId, false, PRIORITY.urgent);
-        else this.release(dialogId);
+        if (this.overflowed.delete(dialogId)) return this.fetch(dialogId, false, PRIORITY.urgent);
+        this.done(dialogId);
       },
-      // Only a closed socket ends a fetch early: it keeps holding, and the next catch-up starts over.
-      error: () => this.fetching.delete(dialogId),
+      error: (e: unknown) => {
+        this.fetching.delete(dialogId);
+        // A closed socket: it keeps holding, and the next catch-up starts over. A failure that will
+        // not pass (a 4xx): reported, and what is held goes out (nothing more can be fetched).
+        if (e instanceof ConnectionClosed) return;
+        this.config.report(toAgentError(e));
+        this.joining.delete(dialogId);
+        this.done(dialogId);
+      },
     });
     if (subscription.closed) return;
     f.subscription = subscription;
@@ -277,11 +281,11 @@ export class Resume {
     return normalizeHistory(records, this.config.identity(), this.config.conversationOf);
   }
 
+  /** History in sequence order; on joining, what another agent or bot already answered is marked history. */
   private deliverHistory(records: readonly EventRecord[], join: boolean): void {
     const events = this.normalize(records).sort((a, b) => a.sequence - b.sequence);
-    // On joining, what another agent or bot already answered is history, not a question to answer.
-    const marked = join && this.config.follow ? markAnswered(events, this.config.follow.answeredBy, (e) => this.config.isOwn(e)) : events;
-    for (const event of marked) if (this.tracker.add(event.dialogId, event.sequence)) this.config.deliver(event);
+    const { follow, isOwn } = this.config;
+    for (const e of join && follow ? markAnswered(events, follow.answeredBy, isOwn) : events) if (this.tracker.add(e.dialogId, e.sequence)) this.config.deliver(e);
   }
 
   private release(dialogId: string): void {
@@ -289,8 +293,7 @@ export class Resume {
     this.held.delete(dialogId);
     this.liveFrom.delete(dialogId);
     if (!held) return;
-    this.awaitingJoin.get(dialogId)?.unsubscribe();
-    this.awaitingJoin.delete(dialogId);
+    this.joinWaits.cancel(dialogId);
     held.sort((a, b) => a.sequence - b.sequence);
     for (const e of held) if (this.tracker.add(e.dialogId, e.sequence)) this.config.deliver(e);
   }
