@@ -158,6 +158,32 @@ describe('the agent under faults at unlucky moments, in virtual time', () => {
     expect(server.requests('.ams.ms.QueryMessages')).toHaveLength(before); // let go once caught up
   });
 
+  it('lets other dialogs through while a query answered 429 waits: the wait holds no pacer slot (review)', async () => {
+    const { clock, server, agent, errors } = make({ ...fast, pacing: { concurrency: 1, perSecond: 100, burst: 100, rateLimitedWait: 5_000 } });
+    await connected(agent, clock.advance);
+    let refused = 1;
+    server.answers.set('.ams.ms.QueryMessages', (frame) => (frame.body['dialogId'] === 'conv-a' && refused-- > 0 ? { code: 429, body: 'Too Many Requests' } : undefined));
+    server.current?.push(conversationFrame(['conv-a', 'conv-b'].map((convId) => aConversationChange({ convId }))));
+    await clock.advance(100); // conv-a waits out its 429; conv-b is fetched meanwhile
+    expect(server.requests('.ams.ms.QueryMessages').map((q) => q.body['dialogId'])).toEqual(['conv-a', 'conv-b']);
+    await clock.advance(5_000);
+    expect(server.requests('.ams.ms.QueryMessages').map((q) => q.body['dialogId'])).toEqual(['conv-a', 'conv-b', 'conv-a']);
+    expect(errors).toEqual([]);
+  });
+
+  it('reports a join refused for good (400) once and delivers what it held, instead of trying for ever (review)', async () => {
+    const { clock, server, agent, messages, errors } = make(fast);
+    await connected(agent, clock.advance);
+    const dialogId = seedIds.ringConvId;
+    server.answers.set('.ams.ms.QueryMessages', () => ({ code: 400, body: 'Bad Request' }));
+    server.current?.push(conversationFrame({ convId: dialogId }));
+    server.live(server.store(dialogId, 'live'));
+    await clock.advance(60_000);
+    expect(server.requests('.ams.ms.QueryMessages')).toHaveLength(1);
+    expect(errors.filter((e) => e.kind === 'RequestFailed')).toHaveLength(1);
+    expect(messages.map((m) => m.sequence)).toEqual([1]);
+  });
+
   it('settles connect() when the run ends inside start(): token credentials refused, reconnect off, connect again', async () => {
     const { clock, server, agent } = make({ reconnect: false });
     await connected(agent, clock.advance);
