@@ -302,3 +302,19 @@ export async function connected(agent: Agent, advance: (ms: number) => Promise<v
   await open;
 }
 
+/**
+ * Inside a `describe`: `make(...)` sets up an agent over fake sockets (see {@link setup}) that is
+ * disposed after each spec; `cleanups` takes any other teardown.
+ */
+export function agentsDisposedAfterEach(): { make: typeof setup; cleanups: Array<() => void> } {
+  const cleanups: Array<() => void> = [];
+  afterEach(() => {
+    for (const c of cleanups.splice(0)) c();
+  });
+  const make: typeof setup = (...args) => {
+    const t = setup(...args);
+    cleanups.push(t.dispose);
+    return t;
+  };
+  return { make, cleanups };
+}

@@ -1,21 +1,13 @@
 import { firstValueFrom } from 'rxjs';
 import { createAgent, sendText, type AgentError } from '../../src/index';
 import { aConversationChange, conversationFrame, seedIds } from '../../src/testing/index';
-import { connected, FakeServer, passwordConfig, setup, tokenConfig, virtualTime } from './fakeServer';
+import { agentsDisposedAfterEach, connected, FakeServer, passwordConfig, tokenConfig, virtualTime } from './fakeServer';
 
 /**
  * Faults at unlucky moments (issue #21): each spec failed on main 38d50c9 before its fix.
  */
 describe('the agent under faults at unlucky moments, in virtual time', () => {
-  const cleanups: Array<() => void> = [];
-  afterEach(() => {
-    for (const c of cleanups.splice(0)) c();
-  });
-  function make(...args: Parameters<typeof setup>) {
-    const t = setup(...args);
-    cleanups.push(t.dispose);
-    return t;
-  }
+  const { make, cleanups } = agentsDisposedAfterEach();
   const fast = { stableAfter: 0, reconnect: { initialInterval: 10, jitter: 0 } } as const;
 
   it('starts catching up at once after a drop that cancelled pending joins, and a dialog with a live message goes first', async () => {

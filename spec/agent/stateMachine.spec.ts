@@ -1,20 +1,12 @@
 import { firstValueFrom } from 'rxjs';
 import { sendText, type AgentError, type ConnectionState } from '../../src/index';
 import { aConversationChange, conversationFrame, seedIds } from '../../src/testing/index';
-import { connected, fakeVep, setup } from './fakeServer';
+import { agentsDisposedAfterEach, connected, fakeVep } from './fakeServer';
 
 const statusesAfter = (states: Array<[number, ConnectionState]>, from: number) => states.filter(([t]) => t >= from).map(([, s]) => s.status);
 
 describe('the agent state machine over a fake socket, in virtual time', () => {
-  const cleanups: Array<() => void> = [];
-  afterEach(() => {
-    for (const c of cleanups.splice(0)) c();
-  });
-  function make(...args: Parameters<typeof setup>) {
-    const t = setup(...args);
-    cleanups.push(t.dispose);
-    return t;
-  }
+  const { make } = agentsDisposedAfterEach();
 
   it('treats a close during the subscription replay as a close: no open, connect() and waiting requests keep waiting', async () => {
     const { clock, server, agent, states } = make({ requestTimeout: 60_000 });

@@ -9,6 +9,7 @@
  * Exits 1 when anything was lost, duplicated or leaked. `runSoak` is also used by soak.spec.ts.
  */
 import { catchError, EMPTY, filter, firstValueFrom, merge, mergeMap, type Subscription } from 'rxjs';
+import { prng } from '../sim/world';
 import { createAgent, type Agent, type AgentError, type MessagingEvent } from '../../src/index';
 import { acceptWaitingRings, markAsRead, sendText } from '../../src/operators/index';
 import { startEmulator, type Consumer, type Emulator } from '../../src/emulator/index';
@@ -63,18 +64,6 @@ export interface SoakResult {
 
 const CLOSE_CODES = [1006, 4401, 4407, 1011, 4000] as const;
 const HANDLE_KINDS = ['TCPSocketWrap', 'TCPServerWrap', 'Timeout'] as const;
-
-/** mulberry32: a small seeded PRNG in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function activeResources(): Record<string, number> {
   const counts: Record<string, number> = {};
