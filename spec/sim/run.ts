@@ -101,6 +101,7 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     agent.run(demoBot(agent)),
     // The errors$ contract: each error reported once.
     agent.errors$.subscribe((e) => {
+      log(`errors$ ${e.kind}: ${e.message}`);
       if (reported.has(e)) violations.push(`errors$ reported twice: ${e.kind}: ${e.message}`);
       reported.add(e);
     }),
@@ -124,12 +125,23 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     );
   }
   let connectSettled = false;
+  // The bot's own start, as a careful bot writes it: each step tried again until it takes.
+  const persist = async (step: () => Promise<unknown>): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await step();
+        return;
+      } catch (e) {
+        if (attempt >= 20) throw e;
+      }
+    }
+  };
   const started = (async () => {
-    await firstValueFrom(agent.connect());
+    await persist(() => firstValueFrom(agent.connect()));
     const me = agent.identity;
-    await firstValueFrom(agent.subscribeRoutingTasks());
-    await firstValueFrom(agent.subscribeExConversations({ convState: ['OPEN'], agentIds: me ? [me.legacyId] : [] }));
-    await firstValueFrom(agent.setAgentState({ availability: 'ONLINE' }));
+    await persist(() => firstValueFrom(agent.subscribeRoutingTasks()));
+    await persist(() => firstValueFrom(agent.subscribeExConversations({ convState: ['OPEN'], agentIds: me ? [me.legacyId] : [] })));
+    await persist(() => firstValueFrom(agent.setAgentState({ availability: 'ONLINE' })));
   })().then(
     () => (connectSettled = true),
     (e: unknown) => {
@@ -142,8 +154,22 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
   // lasts until the request would have timed out (10 s) and been tried again.
   let lastFaultAt = 0;
   const armed: string[] = [];
+  // Replies the server refused for good (a publish answered >= 400): their question's outcome is that
+  // failure, reported on errors$ (the demo bot does not retry; `respond` would give a fallback).
+  const publishes = new Map<string, string>();
+  const refusedReplies = new Set<string>();
   subs.push(
     emulator.wire$.subscribe((e) => {
+      if (e.type === 'in' && e.text.includes('"PublishEvent"') && e.text.includes('ExternalId')) {
+        const frame = JSON.parse(e.text) as { id: string; metadata?: Array<{ type: string; id?: string }> };
+        const key = frame.metadata?.find((m) => m.type === 'ExternalId')?.id;
+        if (key) publishes.set(`${e.connection}:${frame.id}`, key);
+      }
+      if (e.type === 'out' && e.text.startsWith('{"kind":"resp"') && publishes.size > 0) {
+        const resp = JSON.parse(e.text) as { reqId: string; code: number };
+        const key = publishes.get(`${e.connection}:${resp.reqId}`);
+        if (key !== undefined && resp.code >= 400) refusedReplies.add(key);
+      }
       if (armed.length === 0 || e.type !== 'in') return;
       const type = /"type":"([^"]+)"/.exec(e.text)?.[1];
       const i = type === undefined ? -1 : armed.indexOf(type);
@@ -250,9 +276,9 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     const [dialogId = '', sequence = '0'] = key.split('#');
     firstDelivered.set(dialogId, Math.min(firstDelivered.get(dialogId) ?? Infinity, Number(sequence)));
   }
-  // Cut by the cap: written before the agent joined, with at least `history` written after it before then.
+  // Cut by the cap: written before the join's history came, with at least `history` written after it before then.
   const cut = (w: Written): boolean => {
-    const joined = assignedAt.get(w.dialogId) ?? Infinity;
+    const joined = joinedAt.get(w.dialogId) ?? Infinity;
     if (!(w.at <= joined) || !(w.sequence < (firstDelivered.get(w.dialogId) ?? Infinity))) return false;
     // (one of them may have come live, at the very moment of the join)
     return written.filter((o) => o.dialogId === w.dialogId && o.sequence > w.sequence && o.at <= joined + 5).length >= world.history - 1;
@@ -287,7 +313,8 @@ export async function runWorld(world: World, options: RunOptions = {}): Promise<
     }
     for (const [sequence, n] of answers) if (n > 1) violations.push(`question ${consumer.convId}#${sequence} answered ${n} times`);
     if (closedConvs.has(conv)) continue;
-    for (const w of written) if (w.conv === conv && w.question && !cut(w) && !answers.has(w.sequence)) violations.push(`question ${consumer.convId}#${w.sequence} never answered`);
+    const refused = new Set([...refusedReplies].map((k) => causeOfReplyKey(k)).filter((c) => c?.dialogId === consumer.convId).map((c) => c?.sequence));
+    for (const w of written) if (w.conv === conv && w.question && !cut(w) && !answers.has(w.sequence) && !refused.has(w.sequence)) violations.push(`question ${consumer.convId}#${w.sequence} never answered`);
   }
   for (const s of subs) s.unsubscribe();
   agent.dispose();

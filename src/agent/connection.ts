@@ -6,6 +6,19 @@ import type { SocketFactory, SocketOptions, WebSocketLike } from '../socket/inde
 import { openTransport } from './transport.js';
 
 /**
+ * A request that never left: its socket was closing (the agent had not heard of the close yet).
+ * Safe to send again on the next connection, unlike a close after sending (outcome unknown).
+ *
+ * @example
+ * connection.request(id, type, body).pipe(catchError((e) => (e instanceof NotSent ? sendOnNext() : throwError(() => e))));
+ */
+export class NotSent extends ConnectionClosed {
+  constructor(type: string, reqId: string) {
+    super(1006, 'socket not open', type, reqId);
+  }
+}
+
+/**
  * One open socket, as the agent's other parts use it: requests correlated by id. Lives only as long
  * as its connection's scope; afterwards every request fails with `ConnectionClosed`.
  *
@@ -111,7 +124,7 @@ export function openConnection(config: ConnectionConfig): Observable<ConnectionS
       request: (reqId, type, body, metadata) =>
         new Observable<Response>((observer) => {
           if (ended || !socket) {
-            observer.error(new ConnectionClosed(1006, 'socket not open', type, reqId));
+            observer.error(new NotSent(type, reqId));
             return undefined;
           }
           const trace = config.trace?.(type, reqId);
@@ -120,7 +133,7 @@ export function openConnection(config: ConnectionConfig): Observable<ConnectionS
           if (metadata) frame['metadata'] = metadata;
           if (!socket.send(JSON.stringify(frame))) {
             pending.delete(reqId);
-            const error = new ConnectionClosed(1006, 'socket not open', type, reqId);
+            const error = new NotSent(type, reqId);
             trace?.failed(error);
             observer.error(error);
           }

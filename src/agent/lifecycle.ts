@@ -125,9 +125,9 @@ export class Lifecycle {
     return undefined;
   }
 
-  /** The next open connection; fails with `ConnectionClosed` when the run ends first. */
-  nextOpen(type: string, reqId: string): Observable<Connection> {
-    return this.settled().pipe(
+  /** The next open connection (other than `dead`); fails with `ConnectionClosed` when the run ends first. */
+  nextOpen(type: string, reqId: string, dead?: Connection): Observable<Connection> {
+    return this.settled(dead).pipe(
       map((s) => {
         if (s.phase === 'open') return s.connection;
         const e = endOf(s);
@@ -152,9 +152,9 @@ export class Lifecycle {
   }
 
   /** The first transition into open, ended or disposed. */
-  private settled(): Observable<LifecycleState> {
+  private settled(dead?: Connection): Observable<LifecycleState> {
     return this.changes.pipe(
-      filter((s) => s.phase === 'open' || s.phase === 'ended' || s.phase === 'disposed'),
+      filter((s) => (s.phase === 'open' && s.connection !== dead) || s.phase === 'ended' || s.phase === 'disposed'),
       take(1),
     );
   }

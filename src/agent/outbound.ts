@@ -1,10 +1,11 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
-import { defer, map, type Observable, switchMap, tap, throwError, timeout } from 'rxjs';
+import { catchError, defer, map, type Observable, switchMap, tap, throwError, timeout } from 'rxjs';
 import { channels } from '../diagnostics/channels.js';
 import type { Command, CommandBody } from '../domain/commands.js';
 import { RequestTimeout, type AgentError } from '../domain/errors.js';
 import type { Identity, MessagingEvent } from '../domain/types.js';
 import { decodeEventRecords, decodeWith, requestDefinitions, type Checkable, type EventRecord, type RequestType, type Response, type ResponseBody, type TypedObject } from '../protocol/index.js';
+import { NotSent, type Connection } from './connection.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { ResolvedAgentOptions } from './options.js';
 import { idempotencyKeyOf, publishOnce, withIdempotencyKey } from './publish.js';
@@ -64,10 +65,13 @@ export class Outbound {
       if (refused) return throwError(() => refused);
       // Ready now (the usual case): straight to the connection, without the wait for readiness.
       const state = lifecycle.state;
+      const onNext = (dead?: Connection): Observable<Response> =>
+        lifecycle.nextOpen(type, reqId, dead).pipe(switchMap((connection) => connection.request(reqId, type, body, metadata)));
+      // A socket closing before the agent heard of it: the request never left, so it waits for the next.
       const request$ =
         state.phase === 'open'
-          ? state.connection.request(reqId, type, body, metadata)
-          : lifecycle.nextOpen(type, reqId).pipe(switchMap((connection) => connection.request(reqId, type, body, metadata)));
+          ? state.connection.request(reqId, type, body, metadata).pipe(catchError((e: unknown) => (e instanceof NotSent ? onNext(state.connection) : throwError(() => e))))
+          : onNext();
       return request$.pipe(timeout({ first: timeoutMs, scheduler: options.scheduler, with: () => throwError(() => new RequestTimeout(type, reqId, timeoutMs)) }));
     });
   }

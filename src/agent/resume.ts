@@ -231,11 +231,11 @@ export class Resume {
   }
 
   private forget(dialogId: string): void {
-    // Events held when it closed still reach messages$ (unfollow releases them); then its memory goes.
+    // Events held when it closed still reach messages$. Its watermark stays (unpinned, so the tracker's
+    // bound lets it go in time): a stale change that reopens it delivers nothing twice.
     this.unfollow(dialogId);
     this.release(dialogId);
     this.seeds.delete(dialogId);
-    this.tracker.forget(dialogId);
   }
   /**
    * Fetches a dialog's history, page by page (a join keeps the newest `history` records; a catch-up
