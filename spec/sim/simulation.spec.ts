@@ -20,6 +20,9 @@ const REGRESSIONS: ReadonlyArray<{ seed: number; profile: Profile; what: string 
   { seed: 289, profile: 'v1', what: 'a join cut short by a half-dead socket started again near the end of the dialog, above live events it held: they came after newer history, out of order' },
   { seed: 179, profile: 'v1', what: 'the replayed routing subscription was answered 500: the agent opened without it and was never rung again' },
   { seed: 209, profile: 'v2', what: 'live events came ahead of the conversation change that made the agent a participant (a late accept answer): delivered before the history the join brought, out of order' },
+  { seed: 15618, profile: 'v3', what: 'a message came on a socket already closed by the server: the reply was sent on it, failed "socket not open", burned its retries in one tick and was lost' },
+  { seed: 15404, profile: 'v3', what: 'a late conversation change reopened a dialog that had closed: it was joined again from 0, its history delivered twice and out of order' },
+  { seed: 16219, profile: 'v3', what: 'the bot start subscribed through a half-dead spell: a careful start (each step again until it takes) must still bring the agent online' },
   { seed: 29, profile: 'v1', what: 'a long dialog joined late: only the newest `history` records are delivered, and every later question is answered' },
 ];
 
